@@ -1,0 +1,39 @@
+"""Errors that the API answers in JSON, including the ones raised outside DRF views."""
+
+from django.http import JsonResponse
+from django.views import defaults
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class StaleVersion(Exception):
+    """An edit based on a version of the object that is no longer the current one."""
+
+    def __init__(self, current: int):
+        super().__init__(f"current version is {current}")
+        self.current = current
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, StaleVersion):
+        return Response(
+            {
+                "detail": "This object was changed since you read it; reload it and try again.",
+                "version": exc.current,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    return exception_handler(exc, context)
+
+
+def page_not_found(request, exception):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Internal server error."}, status=500)
+    return defaults.server_error(request)

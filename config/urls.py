@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from journeys.api import JourneyViewSet, StageViewSet
+from moments.api import MomentViewSet
+from touchpoints.api import TouchpointViewSet
+
+router = DefaultRouter()
+router.register("journeys", JourneyViewSet, basename="journey")
+router.register("stages", StageViewSet, basename="stage")
+router.register("touchpoints", TouchpointViewSet, basename="touchpoint")
+router.register("moments", MomentViewSet, basename="moment")
+
+urlpatterns = [
+    path("", include("journeys.urls")),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

@@ -1,0 +1,172 @@
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from journeys import services
+from journeys.models import Journey, Stage, StageKind
+from touchpoints.api import TouchpointSerializer
+from touchpoints.models import Touchpoint
+from workspaces.api import HealthSerializer, WorkspaceScopedViewSet
+from workspaces.models import Role, Workspace, role_allows
+from workspaces.permissions import caller_roles, require_role
+
+
+class StageInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=StageKind.choices, default=StageKind.CUSTOM)
+
+
+class StageSerializer(serializers.ModelSerializer):
+    health = HealthSerializer(read_only=True)
+    position = serializers.IntegerField(required=False, min_value=0)
+
+    class Meta:
+        model = Stage
+        fields = ["id", "journey", "name", "kind", "position", "health"]
+        read_only_fields = ["journey"]
+
+
+class JourneySerializer(serializers.ModelSerializer):
+    workspace = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Workspace.objects.all(),
+        required=False,
+        help_text="Slug of the workspace; optional when you can write to only one.",
+    )
+    health = HealthSerializer(read_only=True)
+    version = serializers.IntegerField(required=False, min_value=1)
+    stages = StageInputSerializer(
+        many=True,
+        required=False,
+        write_only=True,
+        help_text="Stages of a new journey, in order; the six classic stages when omitted.",
+    )
+
+    class Meta:
+        model = Journey
+        fields = [
+            "id",
+            "workspace",
+            "name",
+            "persona",
+            "description",
+            "version",
+            "created_at",
+            "updated_at",
+            "health",
+            "stages",
+        ]
+
+    def validate_workspace(self, workspace: Workspace) -> Workspace:
+        if workspace.pk not in caller_roles(self.context["request"]):
+            raise serializers.ValidationError(f"Object with slug={workspace.slug} does not exist.")
+        return workspace
+
+    def validate(self, attrs: dict) -> dict:
+        if self.instance is not None:
+            for field in ("workspace", "stages"):
+                if field in attrs:
+                    raise serializers.ValidationError({field: "This cannot be changed here."})
+        return attrs
+
+
+class MapStageSerializer(StageSerializer):
+    touchpoints = TouchpointSerializer(many=True, read_only=True)
+
+    class Meta(StageSerializer.Meta):
+        fields = [*StageSerializer.Meta.fields, "touchpoints"]
+
+
+class MapSerializer(JourneySerializer):
+    stages = MapStageSerializer(many=True, read_only=True)
+
+
+def map_queryset():
+    touchpoints = Touchpoint.objects.order_by("position").prefetch_related("moments")
+    stages = Stage.objects.order_by("position").prefetch_related(
+        Prefetch("touchpoints", queryset=touchpoints)
+    )
+    return Journey.objects.select_related("workspace").prefetch_related(
+        Prefetch("stages", queryset=stages)
+    )
+
+
+class JourneyViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    WorkspaceScopedViewSet,
+):
+    serializer_class = JourneySerializer
+    write_role = Role.MANAGER
+
+    def get_queryset(self):
+        if self.action == "map":
+            return map_queryset().for_workspaces(self.workspace_ids)
+        return Journey.objects.for_workspaces(self.workspace_ids).select_related("workspace")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        workspace = data.pop("workspace", None) or self.only_writable_workspace()
+        require_role(self.request, workspace.pk, self.write_role)
+        serializer.instance = services.journey_create(workspace=workspace, **data)
+
+    def only_writable_workspace(self) -> Workspace:
+        writable = [
+            ws for ws, role in caller_roles(self.request).items() if role_allows(role, Role.MANAGER)
+        ]
+        if len(writable) != 1:
+            raise serializers.ValidationError(
+                {"workspace": ["Say which workspace: you can write to several."]}
+            )
+        return Workspace.objects.get(pk=writable[0])
+
+    def perform_update(self, serializer):
+        serializer.instance = services.journey_update(
+            journey=serializer.instance, **serializer.validated_data
+        )
+
+    @extend_schema(responses=MapSerializer)
+    @action(detail=True)
+    def map(self, request, pk=None):
+        """The whole map in one response: stages → touchpoints → moments, with health."""
+        return Response(MapSerializer(self.get_object(), context={"request": request}).data)
+
+    @extend_schema(request=StageSerializer, responses=StageSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], serializer_class=StageSerializer)
+    def stages(self, request, pk=None):
+        journey = self.get_object()  # for a POST, this checks the write role too
+        if request.method == "GET":
+            stages = journey.stages.order_by("position")
+            return Response(StageSerializer(stages, many=True).data)
+        serializer = StageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        stage = services.stage_create(journey=journey, **serializer.validated_data)
+        return Response(StageSerializer(stage).data, status=status.HTTP_201_CREATED)
+
+
+class StageViewSet(
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    WorkspaceScopedViewSet,
+):
+    serializer_class = StageSerializer
+    write_role = Role.MANAGER
+
+    def get_queryset(self):
+        return Stage.objects.filter(journey__workspace_id__in=self.workspace_ids).select_related(
+            "journey"
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.stage_update(
+            stage=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.stage_delete(stage=instance)

@@ -1,0 +1,85 @@
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from workspaces.models import Workspace
+
+
+class Band(models.TextChoices):
+    HEALTHY = "healthy", _("Healthy")
+    AT_RISK = "at_risk", _("At risk")
+    CRITICAL = "critical", _("Critical")
+    NO_DATA = "no_data", _("No data")
+
+
+class HasHealth(models.Model):
+    """The latest health, stored on the object so that maps and lists read it without a join."""
+
+    health_score = models.FloatField(null=True, blank=True)
+    health_band = models.CharField(max_length=10, choices=Band.choices, default=Band.NO_DATA)
+    health_n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def health(self) -> dict:
+        return {"score": self.health_score, "band": self.health_band, "n": self.health_n}
+
+
+class JourneyQuerySet(models.QuerySet):
+    def for_workspaces(self, workspace_ids):
+        return self.filter(workspace_id__in=workspace_ids)
+
+
+class Journey(HasHealth):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="journeys")
+    name = models.CharField(max_length=200)
+    persona = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = JourneyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["workspace", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageKind(models.TextChoices):
+    DISCOVERY = "discovery", _("Discovery")
+    CONSIDERATION = "consideration", _("Consideration")
+    PURCHASE = "purchase", _("Purchase")
+    EXPERIENCE = "experience", _("Experience")
+    LOYALTY = "loyalty", _("Loyalty")
+    RECOMMENDATION = "recommendation", _("Recommendation")
+    CUSTOM = "custom", _("Custom")
+
+
+CLASSIC_STAGE_KINDS = [kind for kind in StageKind if kind != StageKind.CUSTOM]
+
+
+class Stage(HasHealth):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=StageKind.choices, default=StageKind.CUSTOM)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["journey", "position"]
+        indexes = [models.Index(fields=["journey", "position"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def workspace_id(self) -> int:
+        return self.journey.workspace_id

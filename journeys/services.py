@@ -1,0 +1,87 @@
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from config.errors import StaleVersion
+from journeys import ordering
+from journeys.models import CLASSIC_STAGE_KINDS, Journey, Stage, StageKind
+from workspaces.models import Workspace
+
+
+def lock_journey(journey_id) -> Journey:
+    return Journey.objects.select_for_update().get(pk=journey_id)
+
+
+@transaction.atomic
+def journey_create(
+    *,
+    workspace: Workspace,
+    name: str,
+    persona: str = "",
+    description: str = "",
+    stages: list[dict] | None = None,
+) -> Journey:
+    """A new journey, with the given stages or the six classic ones."""
+    journey = Journey.objects.create(
+        workspace=workspace, name=name, persona=persona, description=description
+    )
+    if stages is None:
+        stages = [{"name": _(kind.label), "kind": kind.value} for kind in CLASSIC_STAGE_KINDS]
+    Stage.objects.bulk_create(
+        Stage(
+            journey=journey,
+            name=stage["name"],
+            kind=stage.get("kind") or StageKind.CUSTOM,
+            position=position,
+        )
+        for position, stage in enumerate(stages)
+    )
+    return journey
+
+
+@transaction.atomic
+def stage_create(*, journey: Journey, name: str, kind: str, position: int | None = None) -> Stage:
+    lock_journey(journey.pk)
+    siblings = Stage.objects.filter(journey=journey)
+    position = ordering.clamp(position, siblings.count())
+    ordering.open_gap(siblings, position)
+    return Stage.objects.create(journey=journey, name=name, kind=kind, position=position)
+
+
+@transaction.atomic
+def stage_update(*, stage: Stage, position: int | None = None, **fields) -> Stage:
+    lock_journey(stage.journey_id)
+    stage.refresh_from_db(fields=["position"])
+    siblings = Stage.objects.filter(journey_id=stage.journey_id).exclude(pk=stage.pk)
+    if position is not None:
+        position = ordering.clamp(position, siblings.count())
+        ordering.shift_within(siblings, stage.position, position)
+        stage.position = position
+    for name, value in fields.items():
+        setattr(stage, name, value)
+    stage.save()
+    return stage
+
+
+@transaction.atomic
+def stage_delete(*, stage: Stage) -> None:
+    """Deletes the stage with its touchpoints, and closes the gap it leaves."""
+    lock_journey(stage.journey_id)
+    stage.refresh_from_db(fields=["position"])
+    stage.delete()
+    ordering.close_gap(Stage.objects.filter(journey_id=stage.journey_id), stage.position)
+
+
+def check_version(current: int, expected: int | None) -> None:
+    if expected is not None and expected != current:
+        raise StaleVersion(current)
+
+
+@transaction.atomic
+def journey_update(*, journey: Journey, version: int | None = None, **fields) -> Journey:
+    journey = lock_journey(journey.pk)
+    check_version(journey.version, version)
+    for name, value in fields.items():
+        setattr(journey, name, value)
+    journey.version += 1
+    journey.save()
+    return journey

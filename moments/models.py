@@ -1,0 +1,59 @@
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from touchpoints.models import Touchpoint
+
+
+class MomentType(models.TextChoices):
+    SUB_ZERO = "sub_zero", _("Less-than-zero moment")
+    ZMOT = "zmot", _("Zero moment of truth (ZMOT)")
+    FMOT = "fmot", _("First moment of truth (FMOT)")
+    SMOT = "smot", _("Second moment of truth (SMOT)")
+    INTERMEDIATE = "intermediate", _("Intermediate moment")
+    TMOT = "tmot", _("Third moment of truth (TMOT)")
+
+
+MOMENT_DEFINITIONS = {
+    MomentType.SUB_ZERO: _(
+        "A customer who had bad experiences — three are enough to lose a customer — tells others, "
+        "and their opinion forms before any contact."
+    ),
+    MomentType.ZMOT: _(
+        "The customer researches: reviews, rating sites, social networks, help pages."
+    ),
+    MomentType.FMOT: _("First encounter with the product or service, in a store or online."),
+    MomentType.SMOT: _("First use of the product or service."),
+    MomentType.INTERMEDIATE: _("Interactions with the contact center."),
+    MomentType.TMOT: _("Everything after the purchase: support, loyalty, advocacy."),
+}
+
+
+class Moment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    touchpoint = models.ForeignKey(Touchpoint, on_delete=models.CASCADE, related_name="moments")
+    type = models.CharField(max_length=20, choices=MomentType.choices)
+    impact = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    rationale = models.TextField(blank=True)
+    tagged_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["touchpoint", "type"]
+        constraints = [
+            models.UniqueConstraint(fields=["touchpoint", "type"], name="one_moment_per_type"),
+            models.CheckConstraint(
+                condition=models.Q(impact__gte=1, impact__lte=5), name="moment_impact_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} at {self.touchpoint}"
+
+    @property
+    def workspace_id(self) -> int:
+        return self.touchpoint.workspace_id

@@ -1,0 +1,101 @@
+"""Three people, as in every test here: an owner (manager), a teammate, and an outsider who
+manages a workspace of their own. API clients authenticate for real, by session or token."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+from journeys.services import journey_create
+from moments.models import Moment
+from touchpoints.services import touchpoint_create
+from workspaces.models import ApiToken, Membership, Role, Workspace
+
+
+@pytest.fixture
+def workspace(db):
+    return Workspace.objects.create(slug="acme", name="Acme")
+
+
+@pytest.fixture
+def other_workspace(db):
+    return Workspace.objects.create(slug="globex", name="Globex")
+
+
+def make_member(username: str, workspace: Workspace, role: str):
+    user = get_user_model().objects.create_user(username, password="pw-" + username)
+    Membership.objects.create(user=user, workspace=workspace, role=role)
+    return user
+
+
+@pytest.fixture
+def owner(workspace):
+    return make_member("alice", workspace, Role.MANAGER)
+
+
+@pytest.fixture
+def outsider(other_workspace):
+    return make_member("mallory", other_workspace, Role.MANAGER)
+
+
+@pytest.fixture
+def journey(workspace):
+    return journey_create(workspace=workspace, name="Online purchase", persona="Shopper")
+
+
+@pytest.fixture
+def stages(journey):
+    return list(journey.stages.order_by("position"))
+
+
+@pytest.fixture
+def touchpoint(stages):
+    return touchpoint_create(stage=stages[2], name="Checkout", key="checkout", channel="web")
+
+
+@pytest.fixture
+def moment(touchpoint):
+    return Moment.objects.create(touchpoint=touchpoint, type="fmot", impact=4, tagged_by="alice")
+
+
+@pytest.fixture
+def foreign_journey(other_workspace):
+    return journey_create(workspace=other_workspace, name="Their journey")
+
+
+@pytest.fixture
+def foreign_touchpoint(foreign_journey):
+    stage = foreign_journey.stages.order_by("position").first()
+    return touchpoint_create(stage=stage, name="Their touchpoint", key="theirs")
+
+
+@pytest.fixture
+def foreign_moment(foreign_touchpoint):
+    return Moment.objects.create(touchpoint=foreign_touchpoint, type="zmot", impact=2)
+
+
+def token_client(workspace: Workspace, role: str) -> APIClient:
+    _, raw = ApiToken.issue(workspace=workspace, name=f"{role} token", role=role)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return client
+
+
+@pytest.fixture
+def api(owner):
+    """The owner, signed in with a session."""
+    client = APIClient()
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def api_as(workspace):
+    """api_as(role): a client holding a token of that role in the owner's workspace."""
+    return lambda role: token_client(workspace, role)
+
+
+@pytest.fixture
+def outsider_api(outsider):
+    client = APIClient()
+    client.force_login(outsider)
+    return client

@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from moments.models import Moment
+from touchpoints.models import Touchpoint
+
+
+class MomentInline(admin.TabularInline):
+    model = Moment
+    extra = 0
+
+
+@admin.register(Touchpoint)
+class TouchpointAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "key",
+        "journey",
+        "stage",
+        "channel",
+        "owner",
+        "health_score",
+        "health_band",
+    ]
+    list_filter = ["workspace", "channel", "health_band", "stage__kind"]
+    search_fields = ["name", "key", "owner", "description"]
+    list_select_related = ["journey", "stage"]
+    readonly_fields = ["workspace", "journey", "version", "health_score", "health_band", "health_n"]
+    inlines = [MomentInline]

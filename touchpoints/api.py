@@ -1,0 +1,124 @@
+from contextlib import contextmanager
+
+import django_filters
+from django.db import IntegrityError
+from rest_framework import serializers, viewsets
+
+from journeys.models import Band, Stage
+from moments.api import MomentSerializer
+from moments.models import MomentType
+from touchpoints import services
+from touchpoints.models import Channel, Touchpoint
+from workspaces.api import HealthSerializer, ScopedRelatedField, WorkspaceScopedViewSet
+from workspaces.models import Role
+from workspaces.permissions import require_role
+
+DUPLICATE_KEY = "A touchpoint with this key already exists in the workspace."
+
+
+class TouchpointSerializer(serializers.ModelSerializer):
+    stage = ScopedRelatedField(
+        model=Stage, workspace_lookup="journey__workspace_id", select_related=["journey"]
+    )
+    key = serializers.SlugField(
+        max_length=100, required=False, help_text="Made from the name when omitted."
+    )
+    position = serializers.IntegerField(
+        required=False, min_value=0, help_text="0 is first; the end of the stage when omitted."
+    )
+    version = serializers.IntegerField(required=False, min_value=1)
+    moments = MomentSerializer(many=True, read_only=True)
+    health = HealthSerializer(read_only=True)
+
+    class Meta:
+        model = Touchpoint
+        fields = [
+            "id",
+            "journey",
+            "stage",
+            "key",
+            "name",
+            "description",
+            "channel",
+            "owner",
+            "position",
+            "expected_emotion",
+            "pain_points",
+            "opportunities",
+            "version",
+            "moments",
+            "health",
+        ]
+        read_only_fields = ["journey"]
+
+    def validate(self, attrs: dict) -> dict:
+        stage = attrs.get("stage")
+        if self.instance and stage and stage.journey_id != self.instance.journey_id:
+            raise serializers.ValidationError(
+                {"stage": ["The stage must belong to the touchpoint's journey."]}
+            )
+        if attrs.get("key"):
+            workspace_id = (
+                self.instance.workspace_id if self.instance else stage.journey.workspace_id
+            )
+            taken = Touchpoint.objects.filter(workspace_id=workspace_id, key=attrs["key"])
+            if self.instance is not None:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                raise serializers.ValidationError({"key": [DUPLICATE_KEY]})
+        return attrs
+
+
+@contextmanager
+def unique_key_errors():
+    """Two writers racing for one key: the loser gets the same 400 as the validator gives."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if "touchpoint_key_per_workspace" not in str(exc):
+            raise
+        raise serializers.ValidationError({"key": [DUPLICATE_KEY]}) from exc
+
+
+class TouchpointFilter(django_filters.FilterSet):
+    journey = django_filters.UUIDFilter(field_name="journey_id")
+    stage = django_filters.UUIDFilter(field_name="stage_id")
+    channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    moment_type = django_filters.ChoiceFilter(
+        field_name="moments__type", choices=MomentType.choices, distinct=True
+    )
+    band = django_filters.ChoiceFilter(field_name="health_band", choices=Band.choices)
+
+    class Meta:
+        model = Touchpoint
+        fields = ["journey", "stage", "channel", "moment_type", "band"]
+
+
+class TouchpointViewSet(WorkspaceScopedViewSet, viewsets.ModelViewSet):
+    serializer_class = TouchpointSerializer
+    filterset_class = TouchpointFilter
+    write_role = Role.MANAGER
+
+    def get_queryset(self):
+        return (
+            Touchpoint.objects.filter(workspace_id__in=self.workspace_ids)
+            .prefetch_related("moments")
+            .order_by("journey_id", "stage__position", "position")
+        )
+
+    def perform_create(self, serializer):
+        stage = serializer.validated_data.pop("stage")
+        require_role(self.request, stage.journey.workspace_id, self.write_role)
+        with unique_key_errors():
+            serializer.instance = services.touchpoint_create(
+                stage=stage, **serializer.validated_data
+            )
+
+    def perform_update(self, serializer):
+        with unique_key_errors():
+            serializer.instance = services.touchpoint_update(
+                touchpoint=serializer.instance, **serializer.validated_data
+            )
+
+    def perform_destroy(self, instance):
+        services.touchpoint_delete(touchpoint=instance)

@@ -1,0 +1,63 @@
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from journeys.models import HasHealth, Journey, Stage
+from workspaces.models import Workspace
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web")
+    MOBILE_APP = "mobile_app", _("Mobile app")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    PHONE = "phone", _("Phone")
+    CHAT = "chat", _("Chat")
+    SOCIAL = "social", _("Social")
+    STORE = "store", _("Store")
+    CONTACT_CENTER = "contact_center", _("Contact center")
+    OTHER = "other", _("Other")
+
+
+class Touchpoint(HasHealth):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # workspace and journey repeat what the stage implies: the key is unique per workspace, and
+    # lists filter by journey without a join.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="touchpoints")
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="touchpoints")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="touchpoints")
+    key = models.SlugField(max_length=100)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.OTHER)
+    owner = models.CharField(max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    expected_emotion = models.SmallIntegerField(
+        default=0, validators=[MinValueValidator(-2), MaxValueValidator(2)]
+    )
+    pain_points = models.TextField(blank=True)
+    opportunities = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["stage__position", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "key"], name="touchpoint_key_per_workspace"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expected_emotion__gte=-2, expected_emotion__lte=2),
+                name="expected_emotion_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["journey", "stage", "position"]),
+            models.Index(fields=["stage", "position"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

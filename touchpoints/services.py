@@ -1,0 +1,83 @@
+from django.db import transaction
+from django.utils.text import slugify
+
+from journeys import ordering
+from journeys.models import Stage
+from journeys.services import check_version, lock_journey
+from touchpoints.models import Touchpoint
+
+
+def touchpoint_free_key(*, workspace_id: int, name: str) -> str:
+    """A key made from the name, with -2, -3… when the workspace already uses it."""
+    base = slugify(name)[:90] or "touchpoint"
+    taken = set(
+        Touchpoint.objects.filter(workspace_id=workspace_id, key__startswith=base).values_list(
+            "key", flat=True
+        )
+    )
+    key, suffix = base, 2
+    while key in taken:
+        key, suffix = f"{base}-{suffix}", suffix + 1
+    return key
+
+
+@transaction.atomic
+def touchpoint_create(*, stage: Stage, position: int | None = None, **fields) -> Touchpoint:
+    journey = lock_journey(stage.journey_id)
+    if not fields.get("key"):
+        fields["key"] = touchpoint_free_key(workspace_id=journey.workspace_id, name=fields["name"])
+    siblings = Touchpoint.objects.filter(stage=stage)
+    position = ordering.clamp(position, siblings.count())
+    ordering.open_gap(siblings, position)
+    return Touchpoint.objects.create(
+        workspace_id=journey.workspace_id,
+        journey=journey,
+        stage=stage,
+        position=position,
+        **fields,
+    )
+
+
+@transaction.atomic
+def touchpoint_update(
+    *,
+    touchpoint: Touchpoint,
+    version: int | None = None,
+    stage: Stage | None = None,
+    position: int | None = None,
+    **fields,
+) -> Touchpoint:
+    """Edits fields and moves the touchpoint (to another stage of its journey and/or position)."""
+    lock_journey(touchpoint.journey_id)
+    touchpoint.refresh_from_db()
+    check_version(touchpoint.version, version)
+    if stage is not None or position is not None:
+        touchpoint_move(touchpoint=touchpoint, stage=stage or touchpoint.stage, position=position)
+    for name, value in fields.items():
+        setattr(touchpoint, name, value)
+    touchpoint.version += 1
+    touchpoint.save()
+    return touchpoint
+
+
+def touchpoint_move(*, touchpoint: Touchpoint, stage: Stage, position: int | None) -> None:
+    """Renumbers the siblings of the old and new place; the caller holds the journey lock."""
+    old_siblings = Touchpoint.objects.filter(stage_id=touchpoint.stage_id).exclude(pk=touchpoint.pk)
+    if stage.pk == touchpoint.stage_id:
+        position = ordering.clamp(position, old_siblings.count())
+        ordering.shift_within(old_siblings, touchpoint.position, position)
+    else:
+        ordering.close_gap(old_siblings, touchpoint.position)
+        new_siblings = Touchpoint.objects.filter(stage=stage)
+        position = ordering.clamp(position, new_siblings.count())
+        ordering.open_gap(new_siblings, position)
+        touchpoint.stage = stage
+    touchpoint.position = position
+
+
+@transaction.atomic
+def touchpoint_delete(*, touchpoint: Touchpoint) -> None:
+    lock_journey(touchpoint.journey_id)
+    touchpoint.refresh_from_db(fields=["stage", "position"])
+    touchpoint.delete()
+    ordering.close_gap(Touchpoint.objects.filter(stage_id=touchpoint.stage_id), touchpoint.position)

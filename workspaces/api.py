@@ -1,0 +1,42 @@
+"""Pieces every app's API uses: scoped querysets, related fields and the base view."""
+
+from rest_framework import serializers, viewsets
+
+from workspaces.permissions import HasWorkspaceRole, caller_roles
+
+
+class HealthSerializer(serializers.Serializer):
+    score = serializers.FloatField(allow_null=True)
+    band = serializers.CharField()
+    n = serializers.IntegerField()
+
+
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id to an object in one of the caller's workspaces; others do not exist."""
+
+    def __init__(self, *, model, workspace_lookup: str, select_related=(), **kwargs):
+        self.model = model
+        self.workspace_lookup = workspace_lookup
+        self.select_related = select_related
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        roles = caller_roles(self.context["request"])
+        scoped = self.model.objects.filter(**{f"{self.workspace_lookup}__in": roles})
+        return scoped.select_related(*self.select_related)
+
+
+class WorkspaceScopedViewSet(viewsets.GenericViewSet):
+    """Reads see the caller's workspaces only; writes need `write_role` in the object's workspace."""
+
+    permission_classes = [HasWorkspaceRole]
+    write_role: str
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    @property
+    def workspace_ids(self) -> list[int]:
+        return list(caller_roles(self.request))
+
+    @property
+    def tagged_by(self) -> str:
+        return str(self.request.user.username)

@@ -1,0 +1,44 @@
+"""Which workspaces a caller reaches, and with which role. Every app scopes through here."""
+
+from rest_framework import permissions
+from rest_framework.exceptions import PermissionDenied
+
+from workspaces.models import ApiToken, Membership, role_allows
+
+
+def caller_roles(request) -> dict[int, str]:
+    """{workspace_id: role} for the caller, computed once per request."""
+    cached = getattr(request, "_workspace_roles", None)
+    if cached is not None:
+        return cached
+    auth = getattr(request, "auth", None)
+    if isinstance(auth, ApiToken):
+        roles = {auth.workspace_id: auth.role}
+    elif request.user.is_authenticated:
+        roles = dict(
+            Membership.objects.filter(user=request.user).values_list("workspace_id", "role")
+        )
+    else:
+        roles = {}
+    request._workspace_roles = roles
+    return roles
+
+
+def require_role(request, workspace_id: int, role: str) -> None:
+    if not role_allows(caller_roles(request).get(workspace_id), role):
+        raise PermissionDenied(f"This needs the {role} role in the workspace.")
+
+
+class HasWorkspaceRole(permissions.BasePermission):
+    """Reads need any role (the queryset hides other workspaces); writes need `view.write_role`."""
+
+    def has_permission(self, request, view) -> bool:
+        # A URL naming an object is decided on that object, so a foreign one is a 404, not a 403.
+        if request.method in permissions.SAFE_METHODS or view.kwargs:
+            return True
+        return any(role_allows(role, view.write_role) for role in caller_roles(request).values())
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return role_allows(caller_roles(request).get(obj.workspace_id), view.write_role)
