@@ -65,7 +65,9 @@ class JourneySerializer(serializers.ModelSerializer):
         return workspace
 
     def validate(self, attrs: dict) -> dict:
-        if self.instance is not None:
+        if self.instance is None:
+            attrs.pop("version", None)  # a new journey starts at 1; `version` guards PATCH only
+        else:
             for field in ("workspace", "stages"):
                 if field in attrs:
                     raise serializers.ValidationError({field: "This cannot be changed here."})
@@ -141,8 +143,8 @@ class JourneyViewSet(
     def stages(self, request, pk=None):
         journey = self.get_object()  # for a POST, this checks the write role too
         if request.method == "GET":
-            stages = journey.stages.order_by("position")
-            return Response(StageSerializer(stages, many=True).data)
+            page = self.paginate_queryset(journey.stages.order_by("position"))
+            return self.get_paginated_response(StageSerializer(page, many=True).data)
         serializer = StageSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         stage = services.stage_create(journey=journey, **serializer.validated_data)
