@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from feedback.api import FeedbackViewSet, ImportViewSet
 from journeys.api import JourneyViewSet, StageViewSet
 from moments.api import MomentViewSet
 from touchpoints.api import TouchpointViewSet
@@ -13,6 +14,8 @@ router.register("journeys", JourneyViewSet, basename="journey")
 router.register("stages", StageViewSet, basename="stage")
 router.register("touchpoints", TouchpointViewSet, basename="touchpoint")
 router.register("moments", MomentViewSet, basename="moment")
+router.register("feedback", FeedbackViewSet, basename="feedback")
+router.register("imports", ImportViewSet, basename="import")
 
 urlpatterns = [
     path("", include("journeys.urls")),

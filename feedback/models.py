@@ -1,1 +1,197 @@
+import uuid
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from journeys.models import Band, Journey
+from touchpoints.models import Channel, Touchpoint
+from workspaces.models import Workspace
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved")
+    UNRESOLVED = "unresolved", _("Unresolved")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+class Feedback(models.Model):
+    """One customer signal about one touchpoint. The source of truth the rollups are built from."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # journey repeats the touchpoint's (touchpoints never leave their journey): at-risk reads it.
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="+", db_index=False)
+    touchpoint = models.ForeignKey(
+        Touchpoint, on_delete=models.CASCADE, related_name="feedback", db_index=False
+    )
+    external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001 (NULL: no key)
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    customer_ref = models.CharField(max_length=200, blank=True, default="")
+    channel = models.CharField(max_length=20, choices=Channel.choices, blank=True, default="")
+    nps = models.SmallIntegerField(null=True, blank=True)
+    csat = models.SmallIntegerField(null=True, blank=True)
+    ces = models.SmallIntegerField(null=True, blank=True)
+    sentiment = models.FloatField(null=True, blank=True)
+    # A comment without sentiment waits for the sentiment task (language detection + VADER).
+    sentiment_pending = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True, default="")
+    comment = models.TextField(blank=True, default="")
+    source = models.CharField(max_length=50, blank=True, default="")
+    metadata = models.JSONField(default=dict, blank=True)
+    is_negative = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "external_id"],
+                condition=models.Q(external_id__isnull=False),
+                name="feedback_external_id_per_workspace",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["touchpoint", "occurred_at"], name="feedback_touchpoint_time"),
+            models.Index(fields=["workspace", "-id"], name="feedback_workspace_recent"),
+            models.Index(
+                fields=["journey", "occurred_at", "customer_ref"],
+                condition=models.Q(is_negative=True),
+                name="feedback_negative",
+            ),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(sentiment_pending=True),
+                name="feedback_sentiment_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"feedback {self.pk} on {self.touchpoint_id}"
+
+
+class DailyRollup(models.Model):
+    """Counts and sums of one touchpoint's feedback on one UTC day; scoring sums these."""
+
+    touchpoint = models.ForeignKey(
+        Touchpoint, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    responses = models.PositiveIntegerField(default=0)
+    nps_n = models.PositiveIntegerField(default=0)
+    promoters = models.PositiveIntegerField(default=0)
+    detractors = models.PositiveIntegerField(default=0)
+    csat_n = models.PositiveIntegerField(default=0)
+    csat_top2 = models.PositiveIntegerField(default=0)
+    ces_n = models.PositiveIntegerField(default=0)
+    ces_sum = models.PositiveBigIntegerField(default=0)
+    sentiment_n = models.PositiveIntegerField(default=0)
+    sentiment_sum = models.FloatField(default=0)
+    outcome_n = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    negative = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["touchpoint", "day"], name="one_rollup_per_day")
+        ]
+
+
+class DirtyTouchpoint(models.Model):
+    """A touchpoint whose feedback changed since it was last scored."""
+
+    touchpoint = models.OneToOneField(
+        Touchpoint, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+
+class TouchpointSnapshot(models.Model):
+    touchpoint = models.ForeignKey(
+        Touchpoint, on_delete=models.CASCADE, related_name="snapshots", db_index=False
+    )
+    day = models.DateField()
+    score = models.FloatField(null=True)
+    band = models.CharField(max_length=10, choices=Band.choices)
+    n = models.PositiveIntegerField(default=0)
+    components = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["touchpoint", "day"], name="one_snapshot_per_day")
+        ]
+
+
+class JourneySnapshot(models.Model):
+    journey = models.ForeignKey(
+        Journey, on_delete=models.CASCADE, related_name="snapshots", db_index=False
+    )
+    day = models.DateField()
+    score = models.FloatField(null=True)
+    band = models.CharField(max_length=10, choices=Band.choices)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["journey", "day"], name="one_journey_snapshot_per_day")
+        ]
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    JSONL = "jsonl", "JSON Lines"
+
+
+class ImportJob(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.CharField(max_length=200, blank=True)
+    filename = models.CharField(max_length=255)
+    format = models.CharField(max_length=5, choices=ImportFormat.choices)
+    mapping = models.JSONField(default=dict, blank=True)
+    defaults = models.JSONField(default=dict, blank=True)
+    timezone = models.CharField(max_length=64, blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(
+        max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    error = models.TextField(blank=True)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+
+class ImportChunk(models.Model):
+    """The uploaded file, in pieces in the database, so any worker can read it."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
+    seq = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "seq"], name="one_chunk_per_seq")]
+
+
+class ImportRejectedRow(models.Model):
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rejected_rows")
+    row_number = models.PositiveIntegerField()
+    data = models.JSONField()
+    errors = models.JSONField()
+
+    class Meta:
+        ordering = ["row_number"]

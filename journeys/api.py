@@ -1,16 +1,18 @@
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from feedback.publishing import publish
+from feedback.selectors import at_risk_customers
 from journeys import services
 from journeys.models import Journey, Stage, StageKind
 from touchpoints.api import TouchpointSerializer
 from touchpoints.models import Touchpoint
 from workspaces.api import HealthSerializer, WorkspaceScopedViewSet
-from workspaces.models import Role, Workspace, role_allows
-from workspaces.permissions import caller_roles, require_role
+from workspaces.models import Role, Workspace
+from workspaces.permissions import caller_roles, target_workspace
 
 
 class StageInputSerializer(serializers.Serializer):
@@ -74,6 +76,33 @@ class JourneySerializer(serializers.ModelSerializer):
         return attrs
 
 
+class TouchpointRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    key = serializers.CharField()
+    name = serializers.CharField()
+
+
+class AtRiskCustomerSerializer(serializers.Serializer):
+    customer_ref = serializers.CharField()
+    negative_count = serializers.IntegerField()
+    last_at = serializers.DateTimeField()
+    touchpoints = TouchpointRefSerializer(many=True)
+
+
+class HotspotSerializer(TouchpointRefSerializer):
+    negative_count = serializers.IntegerField()
+
+
+class AtRiskSerializer(serializers.Serializer):
+    threshold = serializers.IntegerField()
+    window_days = serializers.IntegerField()
+    customer_count = serializers.IntegerField(
+        help_text="All customers at risk; `customers` lists the first `limit`."
+    )
+    customers = AtRiskCustomerSerializer(many=True)
+    hotspots = HotspotSerializer(many=True)
+
+
 class MapStageSerializer(StageSerializer):
     touchpoints = TouchpointSerializer(many=True, read_only=True)
 
@@ -105,6 +134,7 @@ class JourneyViewSet(
 ):
     serializer_class = JourneySerializer
     write_role = Role.MANAGER
+    action_write_roles = {"rescore": Role.ANALYST}
 
     def get_queryset(self):
         if self.action == "map":
@@ -113,19 +143,9 @@ class JourneyViewSet(
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        workspace = data.pop("workspace", None) or self.only_writable_workspace()
-        require_role(self.request, workspace.pk, self.write_role)
+        workspace = data.pop("workspace", None)
+        workspace = target_workspace(self.request, self.write_role, workspace and workspace.slug)
         serializer.instance = services.journey_create(workspace=workspace, **data)
-
-    def only_writable_workspace(self) -> Workspace:
-        writable = [
-            ws for ws, role in caller_roles(self.request).items() if role_allows(role, Role.MANAGER)
-        ]
-        if len(writable) != 1:
-            raise serializers.ValidationError(
-                {"workspace": ["Say which workspace: you can write to several."]}
-            )
-        return Workspace.objects.get(pk=writable[0])
 
     def perform_update(self, serializer):
         serializer.instance = services.journey_update(
@@ -138,7 +158,8 @@ class JourneyViewSet(
         """The whole map in one response: stages → touchpoints → moments, with health."""
         return Response(MapSerializer(self.get_object(), context={"request": request}).data)
 
-    @extend_schema(request=StageSerializer, responses=StageSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=StageSerializer(many=True))
+    @extend_schema(methods=["POST"], request=StageSerializer, responses={201: StageSerializer})
     @action(detail=True, methods=["get", "post"], serializer_class=StageSerializer)
     def stages(self, request, pk=None):
         journey = self.get_object()  # for a POST, this checks the write role too
@@ -149,6 +170,28 @@ class JourneyViewSet(
         serializer.is_valid(raise_exception=True)
         stage = services.stage_create(journey=journey, **serializer.validated_data)
         return Response(StageSerializer(stage).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={202: None})
+    @action(detail=True, methods=["post"])
+    def rescore(self, request, pk=None):
+        """Scores every touchpoint of the journey again, in a worker."""
+        journey = self.get_object()
+        publish("feedback.tasks.rescore_journey_task", str(journey.pk))
+        return Response({"detail": "Rescore queued."}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int, description="Most customers listed (100).")],
+        responses=AtRiskSerializer,
+    )
+    @action(detail=True, url_path="at-risk")
+    def at_risk(self, request, pk=None):
+        """Customers about to leave: at least `threshold` bad experiences in the window."""
+        limit = request.query_params.get("limit", "100")
+        if not limit.isdigit() or not 1 <= int(limit) <= 10_000:
+            raise serializers.ValidationError({"limit": ["A whole number from 1 to 10000."]})
+        return Response(
+            AtRiskSerializer(at_risk_customers(self.get_object(), limit=int(limit))).data
+        )
 
 
 class StageViewSet(

@@ -84,7 +84,13 @@ ONLINE_PURCHASE = {
             "social",
             "Community team",
             1,
-            [("sub_zero", 5, "Customers with three bad experiences tell others before we meet them.")],
+            [
+                (
+                    "sub_zero",
+                    5,
+                    "Customers with three bad experiences tell others before we meet them.",
+                )
+            ],
         ),
     ],
 }

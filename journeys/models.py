@@ -19,6 +19,7 @@ class HasHealth(models.Model):
     health_score = models.FloatField(null=True, blank=True)
     health_band = models.CharField(max_length=10, choices=Band.choices, default=Band.NO_DATA)
     health_n = models.PositiveIntegerField(default=0)
+    health_computed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True

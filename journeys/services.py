@@ -39,7 +39,9 @@ def journey_create(
 
 
 @transaction.atomic
-def stage_create(*, journey: Journey, name: str, kind: str, position: int | None = None) -> Stage:
+def stage_create(
+    *, journey: Journey, name: str, kind: str = StageKind.CUSTOM, position: int | None = None
+) -> Stage:
     lock_journey(journey.pk)
     siblings = Stage.objects.filter(journey=journey)
     position = ordering.clamp(position, siblings.count())

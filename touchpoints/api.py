@@ -2,8 +2,12 @@ from contextlib import contextmanager
 
 import django_filters
 from django.db import IntegrityError
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from feedback.selectors import touchpoint_health_detail
 from journeys.models import Band, Stage
 from moments.api import MomentSerializer
 from moments.models import MomentType
@@ -52,6 +56,8 @@ class TouchpointSerializer(serializers.ModelSerializer):
         read_only_fields = ["journey"]
 
     def validate(self, attrs: dict) -> dict:
+        if self.instance is None:
+            attrs.pop("version", None)  # a new touchpoint starts at 1; `version` guards PATCH only
         stage = attrs.get("stage")
         if self.instance and stage and stage.journey_id != self.instance.journey_id:
             raise serializers.ValidationError(
@@ -67,6 +73,28 @@ class TouchpointSerializer(serializers.ModelSerializer):
             if taken.exists():
                 raise serializers.ValidationError({"key": [DUPLICATE_KEY]})
         return attrs
+
+
+class ComponentSerializer(serializers.Serializer):
+    value = serializers.FloatField()
+    n = serializers.IntegerField()
+    counts = serializers.BooleanField(help_text="Whether n reached the workspace's min_responses.")
+
+
+class HistoryPointSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    score = serializers.FloatField(allow_null=True)
+    band = serializers.CharField()
+
+
+class TouchpointHealthSerializer(serializers.Serializer):
+    score = serializers.FloatField(allow_null=True)
+    band = serializers.CharField()
+    n = serializers.IntegerField()
+    window_days = serializers.IntegerField()
+    computed_at = serializers.DateTimeField(allow_null=True)
+    components = serializers.DictField(child=ComponentSerializer())
+    history = HistoryPointSerializer(many=True)
 
 
 @contextmanager
@@ -100,6 +128,10 @@ class TouchpointViewSet(WorkspaceScopedViewSet, viewsets.ModelViewSet):
     write_role = Role.MANAGER
 
     def get_queryset(self):
+        if self.action == "health":
+            return Touchpoint.objects.filter(workspace_id__in=self.workspace_ids).select_related(
+                "workspace"
+            )
         return (
             Touchpoint.objects.filter(workspace_id__in=self.workspace_ids)
             .prefetch_related("moments")
@@ -122,3 +154,10 @@ class TouchpointViewSet(WorkspaceScopedViewSet, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.touchpoint_delete(touchpoint=instance)
+
+    @extend_schema(responses=TouchpointHealthSerializer)
+    @action(detail=True)
+    def health(self, request, pk=None):
+        """Score, band and components with their n, and the daily history in the window."""
+        touchpoint = self.get_object()
+        return Response(TouchpointHealthSerializer(touchpoint_health_detail(touchpoint)).data)

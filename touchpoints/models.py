@@ -40,6 +40,8 @@ class Touchpoint(HasHealth):
     pain_points = models.TextField(blank=True)
     opportunities = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
+    # {component: {"value", "n", "counts"}} behind health_score, so the UI can explain it.
+    health_components = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -64,6 +64,8 @@ def touchpoint_move(*, touchpoint: Touchpoint, stage: Stage, position: int | Non
     """Renumbers the siblings of the old and new place; the caller holds the journey lock."""
     old_siblings = Touchpoint.objects.filter(stage_id=touchpoint.stage_id).exclude(pk=touchpoint.pk)
     if stage.pk == touchpoint.stage_id:
+        if position is None:
+            return  # its own stage named again, e.g. a client sending back what it read
         position = ordering.clamp(position, old_siblings.count())
         ordering.shift_within(old_siblings, touchpoint.position, position)
     else:

@@ -1,5 +1,6 @@
 """Who is calling the API: a signed-in user, or a workspace API token."""
 
+import logging
 from datetime import timedelta
 
 from django.utils import timezone
@@ -9,6 +10,7 @@ from rest_framework import authentication, exceptions, throttling
 from workspaces.models import ApiToken, hash_token
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+log = logging.getLogger(__name__)
 
 
 class TokenUser:
@@ -68,9 +70,17 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 class CallerRateThrottle(throttling.SimpleRateThrottle):
-    """One budget per token or per user."""
+    """One budget per token or per user. Without a reachable cache, requests are let through:
+    an outage of Redis must not stop ingestion."""
 
     scope = "caller"
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except Exception:
+            log.warning("Throttle cache unreachable; letting the request through.")
+            return True
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):

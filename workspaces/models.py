@@ -2,6 +2,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,11 +26,35 @@ class Workspace(models.Model):
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Scoring settings (DESIGN.md section 2).
+    window_days = models.PositiveSmallIntegerField(
+        default=90, validators=[MinValueValidator(1), MaxValueValidator(3650)]
+    )
+    min_responses = models.PositiveIntegerField(default=5, validators=[MinValueValidator(1)])
+    weight_nps = models.FloatField(default=1.0, validators=[MinValueValidator(0)])
+    weight_csat = models.FloatField(default=1.0, validators=[MinValueValidator(0)])
+    weight_ces = models.FloatField(default=1.0, validators=[MinValueValidator(0)])
+    weight_sentiment = models.FloatField(default=1.0, validators=[MinValueValidator(0)])
+    weight_resolution = models.FloatField(default=1.0, validators=[MinValueValidator(0)])
+    at_risk_threshold = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1)]
+    )
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return {
+            "nps": self.weight_nps,
+            "csat": self.weight_csat,
+            "ces": self.weight_ces,
+            "sentiment": self.weight_sentiment,
+            "resolution": self.weight_resolution,
+        }
 
 
 class Membership(models.Model):

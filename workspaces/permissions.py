@@ -1,9 +1,9 @@
 """Which workspaces a caller reaches, and with which role. Every app scopes through here."""
 
 from rest_framework import permissions
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from workspaces.models import ApiToken, Membership, role_allows
+from workspaces.models import ApiToken, Membership, Workspace, role_allows
 
 
 def caller_roles(request) -> dict[int, str]:
@@ -29,10 +29,31 @@ def require_role(request, workspace_id: int, role: str) -> None:
         raise PermissionDenied(f"This needs the {role} role in the workspace.")
 
 
+def target_workspace(request, role: str, slug: str | None = None) -> Workspace:
+    """The workspace a new object goes to: the one named, or the only one the caller can write
+    to with `role`."""
+    roles = caller_roles(request)
+    if slug:
+        workspace = Workspace.objects.filter(slug=slug, pk__in=roles).first()
+        if workspace is None:
+            raise ValidationError({"workspace": [f"No workspace {slug!r} is yours."]})
+        require_role(request, workspace.pk, role)
+        return workspace
+    writable = [pk for pk, caller_role in roles.items() if role_allows(caller_role, role)]
+    if not writable:
+        raise PermissionDenied(f"This needs the {role} role in a workspace.")
+    if len(writable) > 1:
+        raise ValidationError({"workspace": ["Say which workspace: you can write to several."]})
+    return Workspace.objects.get(pk=writable[0])
+
+
 class HasWorkspaceRole(permissions.BasePermission):
-    """Reads need any role (the queryset hides other workspaces); writes need `view.write_role`."""
+    """Callers must be signed in; reads need any role (the queryset hides other workspaces);
+    writes need `view.write_role`."""
 
     def has_permission(self, request, view) -> bool:
+        if not request.user.is_authenticated:
+            return False  # DRF answers 401 with the WWW-Authenticate challenge
         # A URL naming an object is decided on that object, so a foreign one is a 404, not a 403.
         if request.method in permissions.SAFE_METHODS or view.kwargs:
             return True
@@ -41,4 +62,5 @@ class HasWorkspaceRole(permissions.BasePermission):
     def has_object_permission(self, request, view, obj) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
-        return role_allows(caller_roles(request).get(obj.workspace_id), view.write_role)
+        role = getattr(view, "action_write_roles", {}).get(view.action, view.write_role)
+        return role_allows(caller_roles(request).get(obj.workspace_id), role)

@@ -1,0 +1,299 @@
+import csv
+import io
+import json
+from zoneinfo import available_timezones
+
+import django_filters
+import orjson
+from django.core.exceptions import RequestDataTooBig
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, pagination, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from feedback import imports
+from feedback.ingestion import FIELDS, MAX_BODY_BYTES, MAX_ITEMS, feedback_ingest
+from feedback.models import Feedback, ImportFormat, ImportJob
+from workspaces.api import WorkspaceScopedViewSet
+from workspaces.models import Role
+from workspaces.permissions import target_workspace
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request is too large."
+    default_code = "too_large"
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Feedback
+        fields = [
+            "id",
+            "external_id",
+            "journey",
+            "touchpoint",
+            "occurred_at",
+            "received_at",
+            "customer_ref",
+            "channel",
+            "nps",
+            "csat",
+            "ces",
+            "sentiment",
+            "outcome",
+            "comment",
+            "source",
+            "metadata",
+            "is_negative",
+        ]
+
+
+class FeedbackFilter(django_filters.FilterSet):
+    journey = django_filters.UUIDFilter(field_name="journey_id")
+    touchpoint = django_filters.UUIDFilter(field_name="touchpoint_id")
+    since = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    customer_ref = django_filters.CharFilter()
+    negative = django_filters.BooleanFilter(field_name="is_negative")
+
+    class Meta:
+        model = Feedback
+        fields = ["journey", "touchpoint", "since", "until", "customer_ref", "negative"]
+
+
+class NewestFirstCursor(pagination.CursorPagination):
+    ordering = "-id"
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+    def get_paginated_response(self, data):
+        # The same shape as every other list; counting millions of rows is not worth it here.
+        return Response(
+            {
+                "count": None,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+
+INGEST_RESULT = inline_serializer(
+    "IngestResult",
+    {
+        "accepted": serializers.IntegerField(),
+        "duplicates": serializers.IntegerField(),
+        "rejected": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+def parse_feedback_body(request) -> list:
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+        raise PayloadTooLarge("The body may be at most 10 MB.")
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        raise PayloadTooLarge("The body may be at most 10 MB.") from None
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise ParseError(f"The body is not valid JSON: {exc}") from None
+    if isinstance(data, dict):
+        return [data]
+    if not isinstance(data, list):
+        raise ParseError("Send one feedback object or an array of them.")
+    if not data:
+        raise ParseError("The array is empty.")
+    if len(data) > MAX_ITEMS:
+        raise PayloadTooLarge(f"At most {MAX_ITEMS} items per request; this has {len(data)}.")
+    return data
+
+
+class FeedbackViewSet(mixins.ListModelMixin, WorkspaceScopedViewSet):
+    """Feedback records. POST takes one object or an array of up to 10,000 and answers 202.
+
+    When `comment` is given without `sentiment`, sentiment is computed within seconds by a worker
+    with VADER for English comments; comments in other languages keep a null sentiment."""
+
+    serializer_class = FeedbackSerializer
+    filterset_class = FeedbackFilter
+    pagination_class = NewestFirstCursor
+    write_role = Role.ANALYST
+
+    def get_queryset(self):
+        return Feedback.objects.filter(workspace_id__in=self.workspace_ids)
+
+    @extend_schema(
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={202: INGEST_RESULT},
+        parameters=[
+            OpenApiParameter(
+                "workspace", str, description="Slug; needed only when you write to several."
+            )
+        ],
+    )
+    def create(self, request):
+        items = parse_feedback_body(request)
+        workspace = target_workspace(
+            request, self.write_role, request.query_params.get("workspace")
+        )
+        result = feedback_ingest(workspace=workspace, items=items)
+        return Response(result.as_dict(), status=status.HTTP_202_ACCEPTED)
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    workspace = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "workspace",
+            "filename",
+            "format",
+            "mapping",
+            "defaults",
+            "timezone",
+            "size_bytes",
+            "status",
+            "error",
+            "total",
+            "processed",
+            "accepted",
+            "duplicates",
+            "rejected",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+
+
+class FieldMapField(serializers.JSONField):
+    """A JSON object keyed by feedback field names (sent as a JSON string in multipart)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data) if data.strip() else {}
+            except ValueError:
+                raise serializers.ValidationError("Must be a JSON object.") from None
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("Must be a JSON object.")
+        unknown = sorted(set(data) - FIELDS)
+        if unknown:
+            raise serializers.ValidationError(f"Unknown feedback fields: {', '.join(unknown)}.")
+        return data
+
+
+class ImportCreateSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    format = serializers.ChoiceField(choices=ImportFormat.choices, required=False)
+    mapping = FieldMapField(
+        required=False, default=dict, help_text='{field: column}, e.g. {"nps": "Q_NPS"}'
+    )
+    defaults = FieldMapField(
+        required=False,
+        default=dict,
+        help_text='Values for every row, e.g. {"touchpoint_key": "post-sale-survey"}',
+    )
+    timezone = serializers.CharField(
+        required=False,
+        default="",
+        help_text="Zone for date-times without offset, e.g. Europe/Madrid.",
+    )
+    workspace = serializers.SlugField(required=False)
+
+    def validate_mapping(self, mapping):
+        if not all(isinstance(column, str) and column for column in mapping.values()):
+            raise serializers.ValidationError("Each field maps to a column name.")
+        return mapping
+
+    def validate_timezone(self, name):
+        if name and name not in available_timezones():
+            raise serializers.ValidationError(f"Unknown time zone {name!r}.")
+        return name
+
+    def validate(self, attrs):
+        if "format" not in attrs:
+            name = attrs["file"].name.lower()
+            if name.endswith(".csv"):
+                attrs["format"] = ImportFormat.CSV
+            elif name.endswith((".jsonl", ".ndjson", ".json")):
+                attrs["format"] = ImportFormat.JSONL
+            else:
+                raise serializers.ValidationError({"format": ["Say csv or jsonl."]})
+        return attrs
+
+
+class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceScopedViewSet):
+    """File imports of feedback: CSV (Qualtrics exports included) or JSON Lines."""
+
+    serializer_class = ImportJobSerializer
+    write_role = Role.ANALYST
+    parser_classes = [MultiPartParser]
+
+    def get_queryset(self):
+        return ImportJob.objects.filter(workspace_id__in=self.workspace_ids).select_related(
+            "workspace"
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": ImportCreateSerializer},
+        responses={202: ImportJobSerializer},
+    )
+    def create(self, request):
+        params = ImportCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        workspace = target_workspace(request, self.write_role, data.get("workspace"))
+        job = imports.import_create(
+            workspace=workspace,
+            upload=data["file"],
+            file_format=data["format"],
+            mapping=data["mapping"],
+            defaults=data["defaults"],
+            timezone_name=data["timezone"],
+            created_by=self.tagged_by,
+        )
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=True, url_path="rejected")
+    def rejected_csv(self, request, pk=None):
+        """The rejected rows with their reasons, as CSV."""
+        job = self.get_object()
+        response = StreamingHttpResponse(rejected_rows_csv(job), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="rejected-{job.pk}.csv"'
+        return response
+
+
+def rejected_rows_csv(job: ImportJob):
+    rows = job.rejected_rows.values_list("row_number", "data", "errors")
+    columns = []
+    for _, data, _ in rows.iterator():
+        if isinstance(data, dict):
+            columns.extend(column for column in data if column not in columns)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush():
+        value = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return value
+
+    writer.writerow(["row", "errors", *columns])
+    yield flush()
+    for number, data, errors in rows.iterator():
+        reasons = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
+        values = [data.get(column, "") for column in columns] if isinstance(data, dict) else [data]
+        writer.writerow([number, reasons, *values])
+        yield flush()

@@ -1,0 +1,211 @@
+"""File imports: a CSV or JSON Lines upload, kept in the database in chunks and streamed by a
+worker through the same ingestion path as the API, in batches, with live counters."""
+
+import csv
+import io
+from collections.abc import Iterator
+from contextlib import suppress
+from datetime import tzinfo
+from itertools import chain, islice
+from zoneinfo import ZoneInfo
+
+import orjson
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from feedback.ingestion import FIELDS, feedback_ingest
+from feedback.models import ImportChunk, ImportFormat, ImportJob, ImportRejectedRow, ImportStatus
+from feedback.publishing import publish
+from workspaces.models import Workspace
+
+CHUNK_BYTES = 1024 * 1024
+BATCH_ROWS = 5000
+MAX_REJECTED_ROWS_KEPT = 10_000
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; the job fails with this message."""
+
+
+def import_create(
+    *,
+    workspace: Workspace,
+    upload,
+    file_format: str,
+    mapping: dict,
+    defaults: dict,
+    timezone_name: str,
+    created_by: str,
+) -> ImportJob:
+    """Stores the upload in chunks and queues the job once the transaction commits."""
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            workspace=workspace,
+            created_by=created_by,
+            filename=upload.name[:255],
+            format=file_format,
+            mapping=mapping,
+            defaults=defaults,
+            timezone=timezone_name,
+        )
+        lines = 0
+        for seq, data in enumerate(upload.chunks(CHUNK_BYTES)):
+            ImportChunk.objects.create(job=job, seq=seq, data=data)
+            job.size_bytes += len(data)
+            lines += data.count(b"\n")
+            last = data
+        if job.size_bytes and not last.endswith(b"\n"):
+            lines += 1
+        # An estimate for the progress bar until the worker has read the whole file.
+        job.total = max(lines - 1, 0) if file_format == ImportFormat.CSV else lines
+        job.save(update_fields=["size_bytes", "total"])
+        transaction.on_commit(lambda: publish("feedback.tasks.import_feedback_task", str(job.pk)))
+    return job
+
+
+class ChunkReader(io.RawIOBase):
+    """The stored chunks of a job as one binary stream, fetched one chunk at a time."""
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+        self.seq = 0
+        self.buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        while not self.buffer:
+            data = (
+                ImportChunk.objects.filter(job=self.job, seq=self.seq)
+                .values_list("data", flat=True)
+                .first()
+            )
+            if data is None:
+                return 0
+            self.buffer = bytes(data)
+            self.seq += 1
+        size = min(len(target), len(self.buffer))
+        target[:size] = self.buffer[:size]
+        self.buffer = self.buffer[size:]
+        return size
+
+
+def _text_lines(job: ImportJob) -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BufferedReader(ChunkReader(job)), encoding="utf-8-sig", newline="")
+
+
+def columns_for(mapping: dict, header: list[str] | None) -> dict[str, str]:
+    """{field: column} for the fields the file provides (JSON Lines: every field may appear)."""
+    columns = {name: mapping.get(name, name) for name in FIELDS}
+    if header is None:
+        return columns
+    for name in mapping:
+        if columns[name] not in header:
+            raise ImportFileError(
+                f"Column {columns[name]!r} (mapped to {name}) is not in the file."
+            )
+    return {name: column for name, column in columns.items() if column in header}
+
+
+def csv_records(job: ImportJob) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+    """The header, and (line number, {column: value}) for each data row. A Qualtrics export is
+    recognised by its two extra header rows (question texts, then {"ImportId": …})."""
+    reader = csv.reader(_text_lines(job))
+    header = next(reader, None)
+    if not header:
+        raise ImportFileError("The file is empty.")
+    header = [column.strip() for column in header]
+    rows = ((reader.line_num, row) for row in reader)
+    first = list(islice(rows, 2))
+    if len(first) == 2 and first[1][1] and first[1][1][0].lstrip().startswith('{"ImportId"'):
+        first = []
+    records = (
+        (number, dict(zip(header, row, strict=False)))
+        for number, row in chain(first, rows)
+        if any(row)
+    )
+    return header, records
+
+
+def jsonl_records(job: ImportJob) -> Iterator[tuple[int, dict | str]]:
+    """(line number, object) per line; a line that is not JSON comes as its text, and is rejected."""
+    for number, line in enumerate(_text_lines(job), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, orjson.loads(line)
+        except orjson.JSONDecodeError:
+            yield number, line[:1000]
+
+
+def to_item(record, columns: dict[str, str], defaults: dict, is_csv: bool):
+    if not isinstance(record, dict):
+        return record
+    item = dict(defaults)
+    for name, column in columns.items():
+        value = record.get(column)
+        if value is None or (is_csv and value == ""):
+            continue
+        if is_csv and name == "metadata":
+            with suppress(orjson.JSONDecodeError):  # else reported as not an object
+                value = orjson.loads(value)
+        item[name] = value
+    return item
+
+
+def import_run(job_id) -> None:
+    """Processes a job from where it stopped: a retried or redelivered task resumes after the
+    rows already counted, because counters and rows commit together, batch by batch."""
+    claimed = ImportJob.objects.filter(
+        pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+    ).update(status=ImportStatus.RUNNING, started_at=timezone.now())
+    if not claimed:
+        return
+    job = ImportJob.objects.select_related("workspace").get(pk=job_id)
+    try:
+        process(job)
+    except (ImportFileError, UnicodeDecodeError, csv.Error) as exc:
+        message = str(exc)
+        if isinstance(exc, UnicodeDecodeError):
+            message = f"The file is not UTF-8 text (byte {exc.start})."
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.FAILED, error=message, finished_at=timezone.now()
+        )
+        return
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.DONE, total=F("processed"), finished_at=timezone.now()
+    )
+    ImportChunk.objects.filter(job=job).delete()
+
+
+def process(job: ImportJob) -> None:
+    naive_tz: tzinfo | None = ZoneInfo(job.timezone) if job.timezone else None
+    is_csv = job.format == ImportFormat.CSV
+    if is_csv:
+        header, records = csv_records(job)
+    else:
+        header, records = None, jsonl_records(job)
+    columns = columns_for(job.mapping, header)
+    records = islice(records, job.processed, None)
+    while batch := list(islice(records, BATCH_ROWS)):
+        items = [to_item(record, columns, job.defaults, is_csv) for _, record in batch]
+        with transaction.atomic():
+            result = feedback_ingest(workspace=job.workspace, items=items, naive_tz=naive_tz)
+            keep = max(MAX_REJECTED_ROWS_KEPT - job.rejected, 0)
+            ImportRejectedRow.objects.bulk_create(
+                ImportRejectedRow(
+                    job=job,
+                    row_number=batch[rejected["index"]][0],
+                    data=batch[rejected["index"]][1],
+                    errors=rejected["errors"],
+                )
+                for rejected in result.rejected[:keep]
+            )
+            job.processed += len(batch)
+            job.accepted += result.accepted
+            job.duplicates += result.duplicates
+            job.rejected += len(result.rejected)
+            job.total = max(job.total, job.processed)
+            job.save(update_fields=["processed", "accepted", "duplicates", "rejected", "total"])

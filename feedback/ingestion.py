@@ -1,0 +1,414 @@
+"""The bulk path for feedback: validate in plain Python (no query per item), then store a batch
+with a few set-based statements, keeping the daily rollups current in the same transaction."""
+
+import contextlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+
+import orjson
+from django.db import connection, transaction
+from django.db.models import Q
+
+from feedback.models import Feedback, Outcome
+from feedback.publishing import after_ingest
+from feedback.rollups import rollup_rebuild
+from feedback.scoring import mark_dirty
+from touchpoints.models import Channel, Touchpoint
+from workspaces.models import Workspace
+
+MAX_ITEMS = 10_000
+MAX_BODY_BYTES = 10 * 1024 * 1024
+MAX_ITEM_BYTES = 32 * 1024
+MAX_METADATA_BYTES = 8 * 1024
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+SIGNALS = ("nps", "csat", "ces", "sentiment", "outcome", "comment")
+FIELDS = {
+    "external_id",
+    "touchpoint",
+    "touchpoint_key",
+    "occurred_at",
+    "customer_ref",
+    "channel",
+    "nps",
+    "csat",
+    "ces",
+    "sentiment",
+    "outcome",
+    "comment",
+    "source",
+    "metadata",
+}
+CHANNELS = set(Channel.values)
+OUTCOMES = set(Outcome.values)
+NEGATIVE_OUTCOMES = {Outcome.UNRESOLVED, Outcome.ABANDONED}
+
+# Columns of a validated row, in the order of the COPY.
+COLUMNS = [
+    "workspace_id",
+    "journey_id",
+    "touchpoint_id",
+    "external_id",
+    "occurred_at",
+    "customer_ref",
+    "channel",
+    "nps",
+    "csat",
+    "ces",
+    "sentiment",
+    "sentiment_pending",
+    "outcome",
+    "comment",
+    "source",
+    "metadata",
+    "is_negative",
+]
+TOUCHPOINT_ID, EXTERNAL_ID, SENTIMENT_PENDING = (
+    COLUMNS.index(name) for name in ("touchpoint_id", "external_id", "sentiment_pending")
+)
+
+
+def is_negative(nps, csat, ces, sentiment, outcome) -> bool:
+    return (
+        (nps is not None and nps <= 6)
+        or (csat is not None and csat <= 2)
+        or (ces is not None and ces <= 3)
+        or (sentiment is not None and sentiment <= -0.3)
+        or outcome in NEGATIVE_OUTCOMES
+    )
+
+
+@dataclass
+class Batch:
+    rows: list[tuple] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)  # [{"index": i, "errors": {...}}]
+
+
+@dataclass
+class IngestResult:
+    accepted: int
+    duplicates: int
+    rejected: list[dict]
+    touchpoint_ids: set
+
+    def as_dict(self) -> dict:
+        return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
+
+
+class Invalid(Exception):
+    pass
+
+
+def _integer(value, low: int, high: int) -> int:
+    if isinstance(value, bool):
+        raise Invalid("A whole number is required.")
+    if (
+        isinstance(value, str)
+        and value.strip().lstrip("-").isdigit()
+        or isinstance(value, float)
+        and value.is_integer()
+    ):
+        value = int(value)
+    if not isinstance(value, int):
+        raise Invalid("A whole number is required.")
+    if not low <= value <= high:
+        raise Invalid(f"Must be between {low} and {high}.")
+    return value
+
+
+def _number(value, low: float, high: float) -> float:
+    if isinstance(value, bool):
+        raise Invalid("A number is required.")
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise Invalid("A number is required.") from None
+    if not isinstance(value, int | float) or value != value:
+        raise Invalid("A number is required.")
+    if not low <= value <= high:
+        raise Invalid(f"Must be between {low} and {high}.")
+    return float(value)
+
+
+def _text(value, max_length: int) -> str:
+    if not isinstance(value, str):
+        raise Invalid("A string is required.")
+    if len(value) > max_length:
+        raise Invalid(f"At most {max_length} characters.")
+    if "\x00" in value:
+        raise Invalid("Null characters are not allowed.")
+    return value
+
+
+def _choice(value, choices: set) -> str:
+    if value not in choices:
+        raise Invalid(f"{value!r} is not one of: {', '.join(sorted(choices))}.")
+    return value
+
+
+def _timestamp(value, now: datetime, naive_tz: tzinfo | None) -> datetime:
+    if not isinstance(value, str):
+        raise Invalid("An ISO-8601 date-time with offset is required.")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid("An ISO-8601 date-time with offset is required.") from None
+    if parsed.tzinfo is None:
+        if naive_tz is None:
+            raise Invalid("The date-time needs a UTC offset, e.g. 2026-05-01T10:00:00+02:00.")
+        parsed = parsed.replace(tzinfo=naive_tz)
+    if parsed > now + FUTURE_TOLERANCE:
+        raise Invalid("Must not be more than 5 minutes in the future.")
+    return parsed
+
+
+def _metadata(value) -> str:
+    if not isinstance(value, dict):
+        raise Invalid("A JSON object is required.")
+    encoded = orjson.dumps(value)
+    if len(encoded) > MAX_METADATA_BYTES:
+        raise Invalid("At most 8 KB.")
+    return encoded.decode()
+
+
+class TouchpointIndex:
+    """The touchpoints a batch names, by id and by key, fetched with one query."""
+
+    def __init__(self, workspace: Workspace, items: list):
+        ids, keys = set(), set()
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            ref = item.get("touchpoint")
+            if isinstance(ref, str):
+                with contextlib.suppress(ValueError):
+                    ids.add(uuid.UUID(ref))
+            key = item.get("touchpoint_key")
+            if isinstance(key, str):
+                keys.add(key)
+        found = Touchpoint.objects.filter(workspace=workspace).filter(
+            Q(id__in=ids) | Q(key__in=keys)
+        )
+        self.by_id, self.by_key = {}, {}
+        for touchpoint_id, key, journey_id in found.values_list("id", "key", "journey_id"):
+            self.by_id[str(touchpoint_id)] = (touchpoint_id, journey_id)
+            self.by_key[key] = (touchpoint_id, journey_id)
+
+    def resolve(self, item: dict, errors: dict):
+        ref, key = item.get("touchpoint"), item.get("touchpoint_key")
+        if ref is None and key is None:
+            errors["touchpoint"] = ["Give touchpoint (id) or touchpoint_key."]
+            return None
+        if ref is not None:
+            found = self.by_id.get(str(ref).lower()) if isinstance(ref, str) else None
+            if found is None:
+                errors["touchpoint"] = ["No such touchpoint in this workspace."]
+            return found
+        found = self.by_key.get(key) if isinstance(key, str) else None
+        if found is None:
+            errors["touchpoint_key"] = ["No such touchpoint key in this workspace."]
+        return found
+
+
+def validate_item(
+    item, workspace_id: int, touchpoints: TouchpointIndex, now: datetime, naive_tz=None
+) -> tuple[tuple | None, dict]:
+    """One item → (row for COLUMNS, {}) or (None, {field: [messages]})."""
+    if isinstance(item, str):
+        return None, {"non_field_errors": ["This line is not valid JSON."]}
+    if not isinstance(item, dict):
+        return None, {"non_field_errors": ["Each item must be a JSON object."]}
+    errors: dict[str, list[str]] = {}
+    unknown = item.keys() - FIELDS
+    for name in unknown:
+        errors[name] = ["Unknown field."]
+    if len(orjson.dumps(item)) > MAX_ITEM_BYTES:
+        errors["non_field_errors"] = ["An item may be at most 32 KB."]
+    found = touchpoints.resolve(item, errors)
+    values = {}
+    checks = {
+        "occurred_at": lambda v: _timestamp(v, now, naive_tz),
+        "external_id": lambda v: _text(v, 200) or None,
+        "customer_ref": lambda v: _text(v, 200),
+        "channel": lambda v: _choice(v, CHANNELS),
+        "nps": lambda v: _integer(v, 0, 10),
+        "csat": lambda v: _integer(v, 1, 5),
+        "ces": lambda v: _integer(v, 1, 7),
+        "sentiment": lambda v: _number(v, -1, 1),
+        "outcome": lambda v: _choice(v, OUTCOMES),
+        "comment": lambda v: _text(v, 10_000),
+        "source": lambda v: _text(v, 50),
+        "metadata": _metadata,
+    }
+    for name, check in checks.items():
+        value = item.get(name)
+        if value is None:
+            continue
+        try:
+            values[name] = check(value)
+        except Invalid as exc:
+            errors[name] = [str(exc)]
+    if "occurred_at" not in values and "occurred_at" not in errors:
+        errors["occurred_at"] = ["This field is required."]
+    if not any(values.get(name) not in (None, "") for name in SIGNALS) and not any(
+        name in errors for name in SIGNALS
+    ):
+        errors["non_field_errors"] = [
+            "Give at least one of nps, csat, ces, sentiment, outcome, comment."
+        ]
+    if errors:
+        return None, errors
+    touchpoint_id, journey_id = found
+    nps, csat, ces = values.get("nps"), values.get("csat"), values.get("ces")
+    sentiment, outcome = values.get("sentiment"), values.get("outcome", "")
+    comment = values.get("comment", "")
+    row = (
+        workspace_id,
+        journey_id,
+        touchpoint_id,
+        values.get("external_id"),
+        values["occurred_at"],
+        values.get("customer_ref", ""),
+        values.get("channel", ""),
+        nps,
+        csat,
+        ces,
+        sentiment,
+        bool(comment.strip()) and sentiment is None,
+        outcome,
+        comment,
+        values.get("source", ""),
+        values.get("metadata", "{}"),
+        is_negative(nps, csat, ces, sentiment, outcome),
+    )
+    return row, {}
+
+
+def validate_batch(
+    workspace: Workspace, items: list, *, first_index: int = 0, naive_tz=None
+) -> Batch:
+    now = datetime.now(UTC)
+    touchpoints = TouchpointIndex(workspace, items)
+    batch = Batch()
+    for index, item in enumerate(items, start=first_index):
+        row, errors = validate_item(item, workspace.pk, touchpoints, now, naive_tz)
+        if errors:
+            batch.rejected.append({"index": index, "errors": errors})
+        else:
+            batch.rows.append(row)
+    return batch
+
+
+def feedback_ingest(*, workspace: Workspace, items: list, naive_tz=None) -> IngestResult:
+    """Validates and stores a batch. Valid items are stored, invalid ones reported; an item whose
+    external_id is already stored (or repeated in the batch) is a duplicate and stored once."""
+    batch = validate_batch(workspace, items, naive_tz=naive_tz)
+    touchpoint_ids = {row[TOUCHPOINT_ID] for row in batch.rows}
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            accepted = store_rows_postgresql(batch.rows)
+        else:
+            accepted = store_rows_portable(workspace, batch.rows)
+        if accepted:
+            after_ingest(sentiment_pending=any(row[SENTIMENT_PENDING] for row in batch.rows))
+    return IngestResult(
+        accepted=accepted,
+        duplicates=len(batch.rows) - accepted,
+        rejected=batch.rejected,
+        touchpoint_ids=touchpoint_ids,
+    )
+
+
+STAGING_TABLE = """
+CREATE TEMPORARY TABLE IF NOT EXISTS feedback_staging (
+    workspace_id bigint, journey_id uuid, touchpoint_id uuid, external_id varchar(200),
+    occurred_at timestamptz, customer_ref varchar(200), channel varchar(20), nps smallint,
+    csat smallint, ces smallint, sentiment double precision, sentiment_pending boolean,
+    outcome varchar(12), comment text, source varchar(50), metadata jsonb, is_negative boolean
+) ON COMMIT DELETE ROWS
+"""
+
+# One statement: insert what is new, add it to the rollups, and mark its touchpoints dirty.
+INSERT_FROM_STAGING = f"""
+WITH inserted AS (
+    INSERT INTO feedback_feedback ({", ".join(COLUMNS)}, received_at)
+    SELECT {", ".join(COLUMNS)}, now() FROM feedback_staging
+    ON CONFLICT (workspace_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
+    RETURNING touchpoint_id, occurred_at, nps, csat, ces, sentiment, outcome, is_negative
+), rolled AS (
+    INSERT INTO feedback_dailyrollup (
+        touchpoint_id, day, responses, nps_n, promoters, detractors, csat_n, csat_top2,
+        ces_n, ces_sum, sentiment_n, sentiment_sum, outcome_n, resolved, negative
+    )
+    SELECT touchpoint_id, (occurred_at AT TIME ZONE 'UTC')::date, count(*), count(nps),
+        count(*) FILTER (WHERE nps >= 9), count(*) FILTER (WHERE nps <= 6),
+        count(csat), count(*) FILTER (WHERE csat >= 4), count(ces), coalesce(sum(ces), 0),
+        count(sentiment), coalesce(sum(sentiment), 0), count(nullif(outcome, '')),
+        count(*) FILTER (WHERE outcome = 'resolved'), count(*) FILTER (WHERE is_negative)
+    FROM inserted GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (touchpoint_id, day) DO UPDATE SET
+        responses = feedback_dailyrollup.responses + excluded.responses,
+        nps_n = feedback_dailyrollup.nps_n + excluded.nps_n,
+        promoters = feedback_dailyrollup.promoters + excluded.promoters,
+        detractors = feedback_dailyrollup.detractors + excluded.detractors,
+        csat_n = feedback_dailyrollup.csat_n + excluded.csat_n,
+        csat_top2 = feedback_dailyrollup.csat_top2 + excluded.csat_top2,
+        ces_n = feedback_dailyrollup.ces_n + excluded.ces_n,
+        ces_sum = feedback_dailyrollup.ces_sum + excluded.ces_sum,
+        sentiment_n = feedback_dailyrollup.sentiment_n + excluded.sentiment_n,
+        sentiment_sum = feedback_dailyrollup.sentiment_sum + excluded.sentiment_sum,
+        outcome_n = feedback_dailyrollup.outcome_n + excluded.outcome_n,
+        resolved = feedback_dailyrollup.resolved + excluded.resolved,
+        negative = feedback_dailyrollup.negative + excluded.negative
+    RETURNING touchpoint_id
+), dirty AS (
+    INSERT INTO feedback_dirtytouchpoint (touchpoint_id, marked_at)
+    SELECT DISTINCT touchpoint_id, now() FROM rolled ORDER BY 1
+    ON CONFLICT DO NOTHING
+)
+SELECT count(*) FROM inserted
+"""
+
+
+def store_rows_postgresql(rows: list[tuple]) -> int:
+    """COPY into a staging table, then one INSERT … ON CONFLICT DO NOTHING. Returns rows added."""
+    if not rows:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(STAGING_TABLE)
+        # ON COMMIT empties the table, but a batch stored inside an enclosing transaction (an
+        # import chunk, a test) would otherwise see the previous batch's rows and insert them again.
+        cursor.execute("DELETE FROM feedback_staging")
+        with cursor.copy(f"COPY feedback_staging ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(INSERT_FROM_STAGING)
+        return cursor.fetchone()[0]
+
+
+def store_rows_portable(workspace: Workspace, rows: list[tuple]) -> int:
+    """For SQLite: skip known external ids, insert, and rebuild the rollup days touched."""
+    external_ids = {row[EXTERNAL_ID] for row in rows if row[EXTERNAL_ID] is not None}
+    seen = set(
+        Feedback.objects.filter(workspace=workspace, external_id__in=external_ids).values_list(
+            "external_id", flat=True
+        )
+    )
+    new = []
+    for row in rows:
+        if row[EXTERNAL_ID] is not None:
+            if row[EXTERNAL_ID] in seen:
+                continue
+            seen.add(row[EXTERNAL_ID])
+        values = dict(zip(COLUMNS, row, strict=True))
+        values["metadata"] = orjson.loads(values["metadata"])
+        new.append(Feedback(**values))
+    Feedback.objects.bulk_create(new, batch_size=500)
+    touchpoint_ids = {f.touchpoint_id for f in new}
+    rollup_rebuild(
+        touchpoint_ids=touchpoint_ids, days={f.occurred_at.astimezone(UTC).date() for f in new}
+    )
+    mark_dirty(touchpoint_ids)
+    return len(new)
