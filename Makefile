@@ -15,9 +15,9 @@ $(BIN)/.installed: requirements.lock
 install: $(BIN)/.installed
 
 run: install
+	mkdir -p var/broker/processed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	mkdir -p var/broker/processed
 	@echo ""
 	@echo "  Truthmap is on http://127.0.0.1:8000  (sign in as demo / demo)"
 	@echo ""

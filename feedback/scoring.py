@@ -265,3 +265,49 @@ def mark_dirty(touchpoint_ids: Iterable) -> None:
     DirtyTouchpoint.objects.bulk_create(
         [DirtyTouchpoint(touchpoint_id=tp) for tp in touchpoint_ids], ignore_conflicts=True
     )
+
+
+def snapshots_backfill(workspace: Workspace, *, days: int) -> None:
+    """Writes the daily snapshots of the past `days` days as they would have been scored then,
+    e.g. after importing historical feedback. One aggregate query per day."""
+    today = timezone.now().date()
+    journey_of = dict(
+        Touchpoint.objects.filter(workspace=workspace).values_list("id", "journey_id")
+    )
+    weights = touchpoint_weights(journey_of)
+    for offset in range(days, 0, -1):
+        day = today - timedelta(days=offset)
+        health = touchpoint_health(workspace, list(journey_of), as_of=day)
+        by_journey = defaultdict(list)
+        for touchpoint_id, h in health.items():
+            by_journey[journey_of[touchpoint_id]].append((h.score, h.n, weights[touchpoint_id]))
+        TouchpointSnapshot.objects.bulk_create(
+            [
+                TouchpointSnapshot(
+                    touchpoint_id=touchpoint_id,
+                    day=day,
+                    score=h.score,
+                    band=h.band,
+                    n=h.n,
+                    components=h.components,
+                )
+                for touchpoint_id, h in health.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["touchpoint", "day"],
+            update_fields=["score", "band", "n", "components"],
+        )
+        journey_snapshots = []
+        for journey_id, parts in by_journey.items():
+            score, n = weighted_health(parts)
+            journey_snapshots.append(
+                JourneySnapshot(
+                    journey_id=journey_id, day=day, score=score, band=band_for(score), n=n
+                )
+            )
+        JourneySnapshot.objects.bulk_create(
+            journey_snapshots,
+            update_conflicts=True,
+            unique_fields=["journey", "day"],
+            update_fields=["score", "band", "n"],
+        )

@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from feedback.demo import demo_feedback_load
 from journeys.blueprints import BLUEPRINTS, journey_create_from_blueprint
 from workspaces.models import Membership, Role, Workspace
 
@@ -28,4 +29,6 @@ class Command(BaseCommand):
                 journey_create_from_blueprint(
                     workspace=workspace, blueprint=blueprint, tagged_by="demo"
                 )
-        self.stdout.write("Demo ready: workspace 'demo'; sign in as demo / demo.")
+        added = demo_feedback_load(workspace)
+        self.stdout.write(f"Demo ready: workspace 'demo' ({added} feedback records added).")
+        self.stdout.write("Sign in as demo / demo.")
