@@ -19,6 +19,10 @@ router.register("imports", ImportViewSet, basename="import")
 
 urlpatterns = [
     path("", include("journeys.urls")),
+    path("", include("touchpoints.urls")),
+    path("", include("moments.urls")),
+    path("", include("feedback.urls")),
+    path("", include("workspaces.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

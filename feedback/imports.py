@@ -1,11 +1,13 @@
 """File imports: a CSV or JSON Lines upload, kept in the database in chunks and streamed by a
 worker through the same ingestion path as the API, in batches, with live counters."""
 
+import codecs
 import csv
 import io
 from collections.abc import Iterator
 from contextlib import suppress
 from datetime import tzinfo
+from functools import partial
 from itertools import chain, islice
 from zoneinfo import ZoneInfo
 
@@ -38,7 +40,8 @@ def import_create(
     timezone_name: str,
     created_by: str,
 ) -> ImportJob:
-    """Stores the upload in chunks and queues the job once the transaction commits."""
+    """Stores the upload in chunks and queues the job once the transaction commits. An empty file,
+    or one that is not UTF-8, fails at once rather than after part of it was imported."""
     with transaction.atomic():
         job = ImportJob.objects.create(
             workspace=workspace,
@@ -49,19 +52,44 @@ def import_create(
             defaults=defaults,
             timezone=timezone_name,
         )
+        decoder = codecs.getincrementaldecoder("utf-8")()
         lines = 0
-        for seq, data in enumerate(upload.chunks(CHUNK_BYTES)):
-            ImportChunk.objects.create(job=job, seq=seq, data=data)
+        upload.seek(0)
+        # Not upload.chunks(): a file kept in memory comes as one piece, whatever its size.
+        for seq, data in enumerate(iter(partial(upload.read, CHUNK_BYTES), b"")):
+            job.error = job.error or not_utf8(decoder, data, line=lines + 1)
+            if not job.error:
+                ImportChunk.objects.create(job=job, seq=seq, data=data)
             job.size_bytes += len(data)
             lines += data.count(b"\n")
             last = data
+        job.error = job.error or not_utf8(decoder, b"", line=lines + 1, final=True)
         if job.size_bytes and not last.endswith(b"\n"):
             lines += 1
         # An estimate for the progress bar until the worker has read the whole file.
         job.total = max(lines - 1, 0) if file_format == ImportFormat.CSV else lines
-        job.save(update_fields=["size_bytes", "total"])
-        transaction.on_commit(lambda: publish("feedback.tasks.import_feedback_task", str(job.pk)))
+        if not job.size_bytes:
+            job.error = "The file is empty."
+        if job.error:
+            ImportChunk.objects.filter(job=job).delete()
+            job.status, job.finished_at = ImportStatus.FAILED, timezone.now()
+        job.save(update_fields=["size_bytes", "total", "error", "status", "finished_at"])
+        if not job.error:
+            transaction.on_commit(
+                lambda: publish("feedback.tasks.import_feedback_task", str(job.pk))
+            )
     return job
+
+
+def not_utf8(decoder: codecs.IncrementalDecoder, data: bytes, *, line: int, final=False) -> str:
+    """The job's error if data (starting on that line) breaks the UTF-8 decoded so far, else ""."""
+    pending = len(decoder.getstate()[0])
+    try:
+        decoder.decode(data, final)
+    except UnicodeDecodeError as exc:
+        line += data[: max(exc.start - pending, 0)].count(b"\n")
+        return f"The file is not UTF-8 text (line {line}). Save it as UTF-8 and import it again."
+    return ""
 
 
 class ChunkReader(io.RawIOBase):
@@ -117,7 +145,7 @@ def csv_records(job: ImportJob) -> tuple[list[str], Iterator[tuple[int, dict]]]:
     if not header:
         raise ImportFileError("The file is empty.")
     header = [column.strip() for column in header]
-    rows = ((reader.line_num, row) for row in reader)
+    rows = numbered(reader)
     first = list(islice(rows, 2))
     if len(first) == 2 and first[1][1] and first[1][1][0].lstrip().startswith('{"ImportId"'):
         first = []
@@ -129,6 +157,14 @@ def csv_records(job: ImportJob) -> tuple[list[str], Iterator[tuple[int, dict]]]:
     return header, records
 
 
+def numbered(reader) -> Iterator[tuple[int, list[str]]]:
+    """(line, row), numbering a record by the line it starts on: quoted fields may hold newlines."""
+    end = reader.line_num
+    for row in reader:
+        yield end + 1, row
+        end = reader.line_num
+
+
 def jsonl_records(job: ImportJob) -> Iterator[tuple[int, dict | str]]:
     """(line number, object) per line; a line that is not JSON comes as its text, and is rejected."""
     for number, line in enumerate(_text_lines(job), start=1):
@@ -137,7 +173,7 @@ def jsonl_records(job: ImportJob) -> Iterator[tuple[int, dict | str]]:
         try:
             yield number, orjson.loads(line)
         except orjson.JSONDecodeError:
-            yield number, line[:1000]
+            yield number, line.strip()[:1000]
 
 
 def to_item(record, columns: dict[str, str], defaults: dict, is_csv: bool):
@@ -155,6 +191,17 @@ def to_item(record, columns: dict[str, str], defaults: dict, is_csv: bool):
     return item
 
 
+def without_nul(value):
+    """PostgreSQL's jsonb cannot hold a NUL character: a rejected row keeps U+FFFD instead."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value
+
+
 def import_run(job_id) -> None:
     """Processes a job from where it stopped: a retried or redelivered task resumes after the
     rows already counted, because counters and rows commit together, batch by batch."""
@@ -165,22 +212,25 @@ def import_run(job_id) -> None:
         return
     job = ImportJob.objects.select_related("workspace").get(pk=job_id)
     try:
-        process(job)
+        if not process(job):
+            return
     except (ImportFileError, UnicodeDecodeError, csv.Error) as exc:
-        message = str(exc)
-        if isinstance(exc, UnicodeDecodeError):
-            message = f"The file is not UTF-8 text (byte {exc.start})."
+        # import_create checks the encoding; a job stored before it did may still fail here.
+        message = "The file is not UTF-8 text." if isinstance(exc, UnicodeDecodeError) else str(exc)
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.FAILED, error=message, finished_at=timezone.now()
         )
-        return
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.DONE, total=F("processed"), finished_at=timezone.now()
-    )
+    else:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.DONE, total=F("processed"), finished_at=timezone.now()
+        )
+    # A finished or failed job never runs again.
     ImportChunk.objects.filter(job=job).delete()
 
 
-def process(job: ImportJob) -> None:
+def process(job: ImportJob) -> bool:
+    """True once the whole file is processed; False when another worker runs the job too and
+    is ahead of this one."""
     naive_tz: tzinfo | None = ZoneInfo(job.timezone) if job.timezone else None
     is_csv = job.format == ImportFormat.CSV
     if is_csv:
@@ -194,18 +244,30 @@ def process(job: ImportJob) -> None:
         with transaction.atomic():
             result = feedback_ingest(workspace=job.workspace, items=items, naive_tz=naive_tz)
             keep = max(MAX_REJECTED_ROWS_KEPT - job.rejected, 0)
-            ImportRejectedRow.objects.bulk_create(
-                ImportRejectedRow(
-                    job=job,
-                    row_number=batch[rejected["index"]][0],
-                    data=batch[rejected["index"]][1],
-                    errors=rejected["errors"],
+            kept = []
+            for rejected in result.rejected[:keep]:
+                number, record = batch[rejected["index"]]
+                # A JSON Lines "null" would be stored as SQL NULL.
+                data = "null" if record is None else without_nul(record)
+                kept.append(
+                    ImportRejectedRow(
+                        job=job, row_number=number, data=data, errors=rejected["errors"]
+                    )
                 )
-                for rejected in result.rejected[:keep]
-            )
+            ImportRejectedRow.objects.bulk_create(kept)
+            previous = job.processed
             job.processed += len(batch)
             job.accepted += result.accepted
             job.duplicates += result.duplicates
             job.rejected += len(result.rejected)
             job.total = max(job.total, job.processed)
-            job.save(update_fields=["processed", "accepted", "duplicates", "rejected", "total"])
+            fields = ["processed", "accepted", "duplicates", "rejected", "total"]
+            counted = ImportJob.objects.filter(pk=job.pk, processed=previous).update(
+                **{name: getattr(job, name) for name in fields}
+            )
+            if not counted:
+                # A redelivered task (its visibility timeout passed) got here first: this batch
+                # is that worker's, so undo it and leave the job to that worker.
+                transaction.set_rollback(True)
+                return False
+    return True

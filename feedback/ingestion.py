@@ -159,6 +159,11 @@ def _timestamp(value, now: datetime, naive_tz: tzinfo | None) -> datetime:
         if naive_tz is None:
             raise Invalid("The date-time needs a UTC offset, e.g. 2026-05-01T10:00:00+02:00.")
         parsed = parsed.replace(tzinfo=naive_tz)
+    try:
+        # Year 1 with a positive offset is before year 1 in UTC: no database row can hold it.
+        parsed = parsed.astimezone(UTC)
+    except OverflowError:
+        raise Invalid("The date-time is out of range.") from None
     if parsed > now + FUTURE_TOLERANCE:
         raise Invalid("Must not be more than 5 minutes in the future.")
     return parsed

@@ -79,3 +79,37 @@ def at_risk_customers(journey: Journey, *, limit: int = 100) -> dict:
 
 def _by_name(touchpoint: dict) -> str:
     return touchpoint["name"]
+
+
+def customer_bad_experiences(journey: Journey, customer_refs: list[str]) -> dict[str, list]:
+    """{customer_ref: their negative feedback in the window, oldest first}, in one query for all
+    the customers: the story of how each of them came to be at risk."""
+    rows = (
+        Feedback.objects.filter(
+            journey=journey,
+            is_negative=True,
+            customer_ref__in=customer_refs,
+            occurred_at__gt=timezone.now() - timedelta(days=journey.workspace.window_days),
+        )
+        .select_related("touchpoint")
+        .only(
+            "customer_ref",
+            "occurred_at",
+            "nps",
+            "csat",
+            "ces",
+            "sentiment",
+            "outcome",
+            "comment",
+            "channel",
+            "touchpoint",
+            "touchpoint__id",
+            "touchpoint__key",
+            "touchpoint__name",
+        )
+        .order_by("customer_ref", "occurred_at", "id")
+    )
+    experiences: dict[str, list] = {ref: [] for ref in customer_refs}
+    for feedback in rows:
+        experiences[feedback.customer_ref].append(feedback)
+    return experiences

@@ -31,6 +31,16 @@ MOMENT_DEFINITIONS = {
 }
 
 
+MOMENT_SHORT_LABELS = {
+    MomentType.SUB_ZERO: "<0",
+    MomentType.ZMOT: "ZMOT",
+    MomentType.FMOT: "FMOT",
+    MomentType.SMOT: "SMOT",
+    MomentType.INTERMEDIATE: "MI",
+    MomentType.TMOT: "TMOT",
+}
+
+
 class Moment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     touchpoint = models.ForeignKey(Touchpoint, on_delete=models.CASCADE, related_name="moments")
@@ -57,3 +67,7 @@ class Moment(models.Model):
     @property
     def workspace_id(self) -> int:
         return self.touchpoint.workspace_id
+
+    @property
+    def short_label(self) -> str:
+        return MOMENT_SHORT_LABELS[self.type]

@@ -21,6 +21,20 @@ class Channel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+CHANNEL_ICONS = {
+    Channel.WEB: "◍",
+    Channel.MOBILE_APP: "▯",
+    Channel.EMAIL: "✉",
+    Channel.SMS: "✎",
+    Channel.PHONE: "☎",
+    Channel.CHAT: "☰",
+    Channel.SOCIAL: "♯",
+    Channel.STORE: "⌂",
+    Channel.CONTACT_CENTER: "☏",
+    Channel.OTHER: "•",
+}
+
+
 class Touchpoint(HasHealth):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # workspace and journey repeat what the stage implies: the key is unique per workspace, and
@@ -63,3 +77,7 @@ class Touchpoint(HasHealth):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def channel_icon(self) -> str:
+        return CHANNEL_ICONS[self.channel]

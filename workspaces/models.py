@@ -73,6 +73,11 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} in {self.workspace} ({self.role})"
 
+    def is_last_manager(self) -> bool:
+        """Demoting or removing this member would leave the workspace without a manager."""
+        others = Membership.objects.filter(workspace_id=self.workspace_id, role=Role.MANAGER)
+        return self.role == Role.MANAGER and not others.exclude(pk=self.pk).exists()
+
 
 TOKEN_PREFIX = "tm_"
 

@@ -1,0 +1,81 @@
+"""The import page: upload a CSV or JSON Lines file, then watch the job run to the end."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from feedback.api import rejected_rows_csv
+from feedback.forms import ImportForm
+from feedback.imports import import_create
+from feedback.models import ImportJob, ImportStatus
+from workspaces.access import can, check_role, current_workspace, scoped
+from workspaces.models import Role, Workspace
+
+RECENT_JOBS = 20
+REJECTED_ROWS_SHOWN = 100
+FINISHED = {ImportStatus.DONE, ImportStatus.FAILED}
+
+
+def workspace_or_404(request: HttpRequest) -> Workspace:
+    workspace = current_workspace(request)
+    if workspace is None:
+        raise Http404
+    return workspace
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def imports(request: HttpRequest) -> HttpResponse:
+    workspace = workspace_or_404(request)
+    form = None
+    if request.method == "POST":
+        check_role(request, workspace.pk, Role.ANALYST)
+        form = ImportForm(request.POST, request.FILES, workspace=workspace)
+        if form.is_valid():
+            job = import_create(
+                workspace=workspace,
+                created_by=request.user.get_username(),
+                **form.import_params(),
+            )
+            return redirect("feedback:import-detail", pk=job.pk)
+    elif can(request, workspace.pk)["import"]:
+        form = ImportForm(workspace=workspace)
+    jobs = ImportJob.objects.filter(workspace=workspace)[:RECENT_JOBS]
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "feedback/imports.html", {"form": form, "jobs": jobs}, status=status)
+
+
+def progress_percent(job: ImportJob) -> int:
+    if job.status == ImportStatus.DONE:
+        return 100
+    return min(100, job.processed * 100 // job.total) if job.total else 0
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def import_detail(request: HttpRequest, pk) -> HttpResponse:
+    """The job's page; for HTMX (the page polling itself) only its progress partial."""
+    job = get_object_or_404(scoped(request, ImportJob.objects), pk=pk)
+    finished = job.status in FINISHED
+    context = {
+        "job": job,
+        "finished": finished,
+        "percent": progress_percent(job),
+        "rejected_rows": job.rejected_rows.all()[:REJECTED_ROWS_SHOWN] if finished else [],
+        "rejected_rows_shown": REJECTED_ROWS_SHOWN,
+    }
+    if request.htmx:
+        return render(request, "feedback/import_detail.html#progress", context)
+    return render(request, "feedback/import_detail.html", context)
+
+
+@login_required
+@require_GET
+def import_rejected(request: HttpRequest, pk) -> StreamingHttpResponse:
+    job = get_object_or_404(scoped(request, ImportJob.objects), pk=pk)
+    response = StreamingHttpResponse(rejected_rows_csv(job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rejected-{job.pk}.csv"'
+    return response

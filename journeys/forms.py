@@ -1,0 +1,32 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from journeys.models import Journey, Stage
+
+START_CHOICES = [
+    ("classic", _("The six classic stages")),
+    ("online-purchase", _("Template: Online purchase")),
+    ("customer-service", _("Template: Customer service — five moments")),
+    ("empty", _("Empty")),
+]
+
+
+class JourneyCreateForm(forms.ModelForm):
+    start_from = forms.ChoiceField(label=_("Start from"), choices=START_CHOICES, initial="classic")
+
+    class Meta:
+        model = Journey
+        fields = ["name", "persona", "description"]
+        labels = {"name": _("Name"), "persona": _("Persona"), "description": _("Description")}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class StageForm(forms.ModelForm):
+    class Meta:
+        model = Stage
+        fields = ["name"]
+        labels = {"name": _("Stage name")}
+
+
+class MoveForm(forms.Form):
+    position = forms.IntegerField(min_value=0)

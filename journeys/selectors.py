@@ -1,0 +1,82 @@
+"""Read-side queries for the journey pages, each a fixed number of SQL statements."""
+
+from collections import Counter
+from datetime import timedelta
+
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from feedback.models import Feedback, JourneySnapshot
+from journeys.models import Band, Journey, Stage
+from moments.models import Moment
+from touchpoints.models import Touchpoint
+from workspaces.models import Workspace
+
+
+def at_risk_counts(workspace: Workspace, journey_ids: list) -> Counter:
+    """{journey_id: customers at risk} for several journeys, in one query."""
+    rows = (
+        Feedback.objects.filter(
+            journey_id__in=journey_ids,
+            is_negative=True,
+            occurred_at__gt=timezone.now() - timedelta(days=workspace.window_days),
+        )
+        .exclude(customer_ref="")
+        .values("journey_id", "customer_ref")
+        .annotate(n=Count("id"))
+        .filter(n__gte=workspace.at_risk_threshold)
+        .values_list("journey_id", flat=True)
+    )
+    return Counter(rows)
+
+
+def critical_moment_counts(journey_ids: list) -> Counter:
+    """{journey_id: moments of truth whose touchpoint is critical}."""
+    return Counter(
+        Moment.objects.filter(
+            touchpoint__journey_id__in=journey_ids, touchpoint__health_band=Band.CRITICAL
+        ).values_list("touchpoint__journey_id", flat=True)
+    )
+
+
+def sparklines(journey_ids: list, days: int = 90) -> dict:
+    since = timezone.now().date() - timedelta(days=days)
+    series: dict = {journey_id: {"x": [], "y": []} for journey_id in journey_ids}
+    for journey_id, day, score in (
+        JourneySnapshot.objects.filter(journey_id__in=journey_ids, day__gt=since)
+        .order_by("day")
+        .values_list("journey_id", "day", "score")
+    ):
+        series[journey_id]["x"].append(day.isoformat())
+        series[journey_id]["y"].append(score)
+    return series
+
+
+def dashboard_journeys(workspace: Workspace) -> list[Journey]:
+    journeys = list(Journey.objects.filter(workspace=workspace))
+    ids = [journey.pk for journey in journeys]
+    at_risk, critical, lines = (
+        at_risk_counts(workspace, ids),
+        critical_moment_counts(ids),
+        sparklines(ids),
+    )
+    for journey in journeys:
+        journey.at_risk_count = at_risk[journey.pk]
+        journey.critical_moments = critical[journey.pk]
+        journey.sparkline = lines[journey.pk]
+    return journeys
+
+
+def journey_map(journey_queryset, pk) -> Journey:
+    """The journey with its stages, touchpoints and moments, in four queries."""
+    touchpoints = Touchpoint.objects.order_by("position").prefetch_related(
+        Prefetch("moments", queryset=Moment.objects.order_by("type"))
+    )
+    stages = Stage.objects.order_by("position").prefetch_related(
+        Prefetch("touchpoints", queryset=touchpoints)
+    )
+    journeys = journey_queryset.select_related("workspace").prefetch_related(
+        Prefetch("stages", queryset=stages)
+    )
+    return get_object_or_404(journeys, pk=pk)

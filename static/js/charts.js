@@ -1,0 +1,102 @@
+// Plotly charts. Each chart is an element with data-chart="<kind>" and data-source naming the
+// id of a json_script element with its data; charts are drawn on load and after HTMX swaps.
+(function () {
+  "use strict";
+
+  var BAND_COLOURS = { healthy: "#12805c", at_risk: "#b7791f", critical: "#c43d3d", no_data: "#98a2b3" };
+  var CONFIG = { displayModeBar: false, responsive: true };
+  var FONT = { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 12, color: "#1d2433" };
+
+  function data(element) {
+    var source = document.getElementById(element.getAttribute("data-source"));
+    return source ? JSON.parse(source.textContent) : null;
+  }
+
+  var kinds = {
+    sparkline: function (element, series) {
+      Plotly.newPlot(element, [{
+        x: series.x, y: series.y, type: "scatter", mode: "lines", connectgaps: true,
+        line: { color: "#3c5bd6", width: 2 }, hovertemplate: "%{x}: %{y}<extra></extra>"
+      }], {
+        margin: { l: 0, r: 0, t: 4, b: 0 }, height: 48, font: FONT,
+        xaxis: { visible: false }, yaxis: { visible: false, range: [0, 100] },
+        paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)"
+      }, CONFIG);
+    },
+
+    emotion: function (element, curve) {
+      var x = curve.names.map(function (name, i) { return (i + 1) + ". " + name; });
+      Plotly.newPlot(element, [
+        { x: x, y: curve.expected, name: curve.labels.expected, type: "scatter", mode: "lines+markers",
+          line: { color: "#98a2b3", dash: "dash", shape: "spline" }, marker: { size: 7 } },
+        { x: x, y: curve.measured, name: curve.labels.measured, type: "scatter", mode: "lines+markers",
+          connectgaps: true, line: { color: "#3c5bd6", width: 3, shape: "spline" }, marker: { size: 9 } }
+      ], {
+        margin: { l: 40, r: 16, t: 16, b: 90 }, font: FONT, legend: { orientation: "h", y: 1.12 },
+        yaxis: { range: [-2.3, 2.3], zeroline: true, zerolinecolor: "#d0d5dd", tickvals: [-2, -1, 0, 1, 2],
+                 ticktext: ["−2", "−1", "0", "+1", "+2"] },
+        xaxis: { tickangle: -35, automargin: true },
+        paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)"
+      }, CONFIG);
+    },
+
+    // A touchpoint's daily health score, each marker in its band's colour, over the band limits.
+    history: function (element, series) {
+      var colours = series.bands.map(function (band) { return BAND_COLOURS[band] || BAND_COLOURS.no_data; });
+      var bandNames = series.bands.map(function (band) { return series.band_labels[band] || band; });
+      var limit = function (y) {
+        return { type: "line", xref: "paper", x0: 0, x1: 1, y0: y, y1: y, layer: "below",
+                 line: { color: "#98a2b3", width: 1, dash: "dash" } };
+      };
+      var zone = function (y0, y1, colour) {
+        return { type: "rect", xref: "paper", x0: 0, x1: 1, y0: y0, y1: y1, layer: "below",
+                 fillcolor: colour, line: { width: 0 } };
+      };
+      Plotly.newPlot(element, [{
+        x: series.x, y: series.y, customdata: bandNames, name: series.labels.score,
+        type: "scatter", mode: "lines+markers",
+        connectgaps: false, line: { color: "#3c5bd6", width: 2 },
+        marker: { color: colours, size: series.x.length > 45 ? 5 : 7, line: { color: "#fff", width: 1 } },
+        hovertemplate: "%{x|%d %b %Y}<br>" + series.labels.score + ": <b>%{y:.1f}</b> · %{customdata}<extra></extra>"
+      }], {
+        margin: { l: 32, r: 8, t: 8, b: 28 }, font: FONT, showlegend: false,
+        yaxis: { range: [0, 100], tickvals: [0, 40, 70, 100], gridcolor: "#f2f4f7", zeroline: false, fixedrange: true },
+        xaxis: { type: "date", gridcolor: "#f2f4f7", fixedrange: true },
+        shapes: [zone(70, 100, "rgba(18,128,92,.06)"), zone(0, 40, "rgba(196,61,61,.06)"),
+                 limit(40), limit(70)],
+        paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)"
+      }, CONFIG);
+    },
+
+    // NPS answers 0–10: detractors (0–6) red, passives (7–8) amber, promoters (9–10) green.
+    nps: function (element, distribution) {
+      var groups = distribution.x.map(function (value) {
+        return value <= 6 ? "detractors" : value <= 8 ? "passives" : "promoters";
+      });
+      var colours = { detractors: BAND_COLOURS.critical, passives: BAND_COLOURS.at_risk, promoters: BAND_COLOURS.healthy };
+      Plotly.newPlot(element, [{
+        x: distribution.x, y: distribution.y, type: "bar",
+        customdata: groups.map(function (group) { return distribution.labels[group]; }),
+        marker: { color: groups.map(function (group) { return colours[group]; }) },
+        hovertemplate: "NPS %{x} · %{customdata}<br>" + distribution.labels.responses + ": <b>%{y}</b><extra></extra>"
+      }], {
+        margin: { l: 32, r: 8, t: 8, b: 28 }, font: FONT, showlegend: false, bargap: 0.18,
+        xaxis: { tickmode: "linear", tick0: 0, dtick: 1, fixedrange: true },
+        yaxis: { rangemode: "tozero", gridcolor: "#f2f4f7", fixedrange: true },
+        paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)"
+      }, CONFIG);
+    }
+  };
+
+  function draw(root) {
+    root.querySelectorAll("[data-chart]").forEach(function (element) {
+      var draw = kinds[element.getAttribute("data-chart")];
+      var values = data(element);
+      if (draw && values && window.Plotly) draw(element, values);
+    });
+  }
+
+  window.TruthmapCharts = { kinds: kinds, draw: draw, BAND_COLOURS: BAND_COLOURS, FONT: FONT, CONFIG: CONFIG };
+  document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { draw(event.detail.elt); });
+})();

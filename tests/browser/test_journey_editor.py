@@ -1,0 +1,86 @@
+"""What a CX manager does on the map, in a real browser."""
+
+import pytest
+
+from journeys.models import Journey
+from tests.browser.conftest import sign_in
+from tests.conftest import make_member
+from touchpoints.models import Touchpoint
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_manager_creates_a_journey_adds_and_drags_a_touchpoint(page, owner):
+    sign_in(page, "alice", "pw-alice")
+    page.click("text=New journey")
+    page.fill("input[name=name]", "Onboarding")
+    page.fill("input[name=persona]", "New subscriber")
+    page.click("text=Create journey")
+    page.wait_for_url("**/journeys/*/")
+    journey = Journey.objects.get(name="Onboarding")
+    assert page.locator(".stage").count() == 7  # six stages and the "add stage" column
+
+    discovery = page.locator('.stage[aria-label="Discovery"]')
+    discovery.locator("summary", has_text="Add touchpoint").click()
+    discovery.get_by_label("Touchpoint name").fill("Welcome email")
+    discovery.locator("select[name=channel]").select_option("email")
+    discovery.locator("button", has_text="Add").click()
+    card = page.locator(".touchpoint", has_text="Welcome email")
+    card.wait_for()
+    assert card.locator(".pill").inner_text() == "no data"
+
+    target = page.locator('.stage[aria-label="Consideration"]').locator(".touchpoints")
+    with page.expect_response("**/move/") as moved:
+        card.drag_to(target)
+    assert moved.value.status == 200
+    page.reload()
+    consideration = page.locator('.stage[aria-label="Consideration"]')
+    assert consideration.locator(".touchpoint", has_text="Welcome email").count() == 1
+    touchpoint = Touchpoint.objects.get(journey=journey)
+    assert (touchpoint.stage.name, touchpoint.position) == ("Consideration", 0)
+
+    page.locator(".touchpoint", has_text="Welcome email").get_by_label(
+        "Move to the next stage"
+    ).click()
+    page.locator('.stage[aria-label="Purchase"]').locator(".touchpoint").wait_for()
+    assert Touchpoint.objects.get(journey=journey).stage.name == "Purchase"
+    assert page.errors == []
+
+
+def test_the_map_draws_health_and_the_emotion_curve(page, owner, journey, touchpoint):
+    from datetime import UTC, datetime
+
+    from feedback.ingestion import feedback_ingest
+    from feedback.scoring import rescore_touchpoints
+
+    now = datetime.now(UTC).isoformat()
+    feedback_ingest(
+        workspace=journey.workspace,
+        items=[{"touchpoint_key": "checkout", "occurred_at": now, "nps": 10} for _ in range(5)],
+    )
+    rescore_touchpoints([touchpoint.pk])
+    sign_in(page, "alice", "pw-alice")
+    page.goto(f"{page.base}/journeys/{journey.pk}/")
+    pill = page.locator(".touchpoint", has_text="Checkout").locator(".pill")
+    assert pill.inner_text() == "100.0"
+    assert "band-healthy" in pill.get_attribute("class")
+    page.locator(".emotion-chart .main-svg").first.wait_for()
+    assert page.locator(".emotion-chart .scatterlayer .trace").count() == 2
+    assert page.errors == []
+
+
+def test_a_viewer_sees_no_edit_controls(page, workspace, journey, touchpoint):
+    make_member("victor", workspace, "viewer")
+    sign_in(page, "victor", "pw-victor")
+    page.goto(f"{page.base}/journeys/{journey.pk}/")
+    page.locator(".touchpoint", has_text="Checkout").wait_for()
+    for selector in (
+        "text=Add touchpoint",
+        "text=Add stage",
+        "[data-sortable]",
+        ".move",
+        ".stage-name",
+    ):
+        assert page.locator(selector).count() == 0, selector
+    assert page.locator("text=New journey").count() == 0
+    assert page.errors == []

@@ -1,0 +1,261 @@
+"""The import page and a job's page: upload, roles, isolation, the live progress partial."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from feedback.imports import import_create, import_run
+from feedback.models import Feedback, ImportChunk, ImportJob, ImportStatus
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+# A survey export whose columns are not named like the feedback fields.
+SURVEY_CSV = (
+    "Response ID,Where,When,Score,Customer,Remarks\n"
+    "r1,checkout,2025-01-10T10:00:00+00:00,9,c1,Smooth\n"
+    'r2,checkout,2025-01-10T11:00:00+00:00,3,c2,"Slow, and it failed"\n'
+    "r3,checkout,not-a-date,9,c3,\n"
+)
+SURVEY_MAPPING = {
+    "map_external_id": "Response ID",
+    "map_touchpoint_key": "Where",
+    "map_occurred_at": "When",
+    "map_nps": "Score",
+    "map_customer_ref": "Customer",
+    "map_comment": "Remarks",
+}
+
+
+def upload(content: str, name: str = "survey.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content.encode(), content_type="text/csv")
+
+
+def form_data(content: str = SURVEY_CSV, name: str = "survey.csv", **fields) -> dict:
+    data = {"file": upload(content, name), "format": "", "source": "", "timezone": ""}
+    data.update(touchpoint_key="", **SURVEY_MAPPING)
+    data.update(fields)
+    return data
+
+
+def make_job(workspace, content: str = SURVEY_CSV, mapping=None) -> ImportJob:
+    return import_create(
+        workspace=workspace,
+        upload=upload(content),
+        file_format="csv",
+        mapping=mapping if mapping is not None else {},
+        defaults={},
+        timezone_name="",
+        created_by="alice",
+    )
+
+
+def survey_job(workspace) -> ImportJob:
+    mapping = {field[4:]: column for field, column in SURVEY_MAPPING.items()}
+    return make_job(workspace, mapping=mapping)
+
+
+def url(job: ImportJob) -> str:
+    return f"/imports/{job.pk}/"
+
+
+def test_it_asks_to_sign_in(client, workspace, touchpoint):
+    job = make_job(workspace)
+    for path in ("/imports/", url(job), f"/imports/{job.pk}/rejected.csv"):
+        assert client.get(path).status_code == 302
+
+
+def test_it_shows_the_upload_form_to_an_analyst(analyst_client, touchpoint):
+    response = analyst_client.get("/imports/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    assert 'name="file"' in page
+    assert 'name="map_nps"' in page and 'list="import-columns"' in page
+    assert '<datalist id="import-columns">' in page
+    assert '<option value="checkout">Checkout (checkout)</option>' in page
+    assert "js/imports.js" in page
+    assert "<script>" not in page
+
+
+def test_a_viewer_sees_the_jobs_but_no_form(viewer_client, workspace, touchpoint):
+    make_job(workspace)
+
+    page = viewer_client.get("/imports/").content.decode()
+
+    assert "survey.csv" in page
+    assert 'name="file"' not in page
+    assert "needs the analyst role" in page
+
+
+def test_a_viewer_cannot_upload(viewer_client, touchpoint):
+    response = viewer_client.post("/imports/", form_data())
+
+    assert response.status_code == 403
+    assert not ImportJob.objects.exists()
+
+
+def test_the_upload_creates_a_job_and_its_chunks(analyst_client, workspace, touchpoint):
+    response = analyst_client.post("/imports/", form_data(source="survey"))
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == url(job)
+    assert job.workspace == workspace
+    assert job.created_by == "anna"
+    assert job.filename == "survey.csv"
+    assert job.format == "csv"
+    assert job.mapping == {field[4:]: column for field, column in SURVEY_MAPPING.items()}
+    assert job.defaults == {"source": "survey"}
+    assert job.status == ImportStatus.QUEUED
+    assert job.total == 3
+    assert b"".join(bytes(c.data) for c in ImportChunk.objects.filter(job=job)) == (
+        SURVEY_CSV.encode()
+    )
+
+
+def test_the_job_page_shows_the_result_once_processed(analyst_client, workspace, touchpoint):
+    analyst_client.post("/imports/", form_data(source="survey"))
+    job = ImportJob.objects.get()
+    import_run(job.pk)
+
+    page = analyst_client.get(url(job)).content.decode()
+
+    assert sorted(Feedback.objects.values_list("external_id", "nps", "source")) == [
+        ("r1", 9, "survey"),
+        ("r2", 3, "survey"),
+    ]
+    assert "<strong>3</strong><span>processed</span>" in page
+    assert "<strong>2</strong><span>accepted</span>" in page
+    assert "<strong>0</strong><span>duplicates" in page
+    assert "<strong>1</strong><span>rejected</span>" in page
+    assert "100%" in page
+    assert "Rejected rows" in page
+    assert "<code>occurred_at</code>" in page
+    assert f'href="/imports/{job.pk}/rejected.csv"' in page
+
+
+def test_defaults_fill_what_rows_leave_empty(analyst_client, touchpoint):
+    content = "occurred_at,csat\n2025-01-10T10:00:00,2\n"
+    data = form_data(content, "plain.csv", touchpoint_key="checkout", timezone="Europe/Madrid")
+    data.update({name: "" for name in SURVEY_MAPPING})
+
+    analyst_client.post("/imports/", data)
+    job = ImportJob.objects.get()
+    import_run(job.pk)
+
+    assert job.defaults == {"touchpoint_key": "checkout"}
+    feedback = Feedback.objects.get()
+    assert feedback.touchpoint == touchpoint
+    assert feedback.occurred_at.isoformat() == "2025-01-10T09:00:00+00:00"
+
+
+def test_jsonl_is_recognised_by_its_name(analyst_client, touchpoint):
+    content = '{"touchpoint_key": "checkout", "occurred_at": "2025-01-10T10:00:00Z", "ces": 6}\n'
+    data = form_data(content, "export.jsonl")
+    data.update({name: "" for name in SURVEY_MAPPING})
+
+    analyst_client.post("/imports/", data)
+
+    assert ImportJob.objects.get().format == "jsonl"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"file": ""}, "This field is required."),
+        ({"file": upload("a,b\n", "notes.txt")}, "Say csv or jsonl."),
+        ({"timezone": "Mars/Olympus"}, "Unknown time zone"),
+        ({"format": "xml"}, "is not a valid choice"),
+    ],
+)
+def test_it_validates_the_upload_like_the_api(analyst_client, touchpoint, fields, message):
+    response = analyst_client.post("/imports/", form_data(**fields))
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_the_recent_jobs_are_the_workspace_ones(outsider_client, workspace, touchpoint):
+    make_job(workspace)
+
+    page = outsider_client.get("/imports/").content.decode()
+
+    assert "survey.csv" not in page
+
+
+def test_it_validates_ownership_of_a_job(outsider_client, workspace, touchpoint):
+    job = make_job(workspace)
+
+    assert outsider_client.get(url(job)).status_code == 404
+    assert outsider_client.get(url(job), **HTMX).status_code == 404
+    assert outsider_client.get(f"/imports/{job.pk}/rejected.csv").status_code == 404
+
+
+def test_a_running_job_polls_itself(viewer_client, workspace, touchpoint):
+    job = make_job(workspace)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, processed=1, total=4)
+
+    response = viewer_client.get(url(job))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "HX-Request" in response["Vary"]
+    assert "<html" in page
+    assert f'hx-get="{url(job)}" hx-trigger="every 1s" hx-swap="outerHTML"' in page
+    assert "1 of 4 rows" in page
+    assert "25%" in page
+
+
+def test_htmx_gets_only_the_progress_partial(viewer_client, workspace, touchpoint):
+    job = make_job(workspace)
+
+    response = viewer_client.get(url(job), **HTMX)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.lstrip().startswith('<section id="import-progress"')
+    assert "<html" not in page
+    assert 'hx-trigger="every 1s"' in page
+    assert "Waiting for a worker" in page
+
+
+def test_a_finished_job_stops_polling(viewer_client, workspace, touchpoint):
+    job = survey_job(workspace)
+    import_run(job.pk)
+
+    page = viewer_client.get(url(job), **HTMX).content.decode()
+
+    assert page.lstrip().startswith('<section id="import-progress"')
+    assert "hx-trigger" not in page
+    assert "hx-get" not in page
+    assert "Done" in page
+    assert "Rejected rows" in page
+
+
+def test_a_failed_job_shows_its_error(viewer_client, workspace, touchpoint):
+    job = make_job(workspace, mapping={"nps": "Q_NPS"})
+    import_run(job.pk)
+
+    page = viewer_client.get(url(job)).content.decode()
+
+    assert "Failed" in page
+    assert "The import failed:" in page
+    assert "Column &#x27;Q_NPS&#x27; (mapped to nps) is not in the file." in page
+    assert "hx-trigger" not in page
+
+
+def test_the_rejected_rows_download_as_csv(viewer_client, workspace, touchpoint):
+    job = survey_job(workspace)
+    import_run(job.pk)
+
+    response = viewer_client.get(f"/imports/{job.pk}/rejected.csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert f'filename="rejected-{job.pk}.csv"' in response["Content-Disposition"]
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    header = lines[0].split(",")
+    assert header[:2] == ["row", "errors"]
+    assert sorted(header[2:]) == sorted(SURVEY_CSV.splitlines()[0].split(","))
+    assert lines[1].startswith("4,occurred_at: ")
+    assert len(lines) == 2

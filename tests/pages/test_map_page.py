@@ -1,0 +1,196 @@
+"""The dashboard and the journey map: pages, HTMX partials, roles, isolation, query counts."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from journeys.models import Journey
+from tests.conftest import make_member
+from touchpoints.models import Touchpoint
+from touchpoints.services import touchpoint_create
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def browser(owner):
+    client = Client()
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def viewer_browser(workspace):
+    client = Client()
+    client.force_login(make_member("victor", workspace, "viewer"))
+    return client
+
+
+@pytest.fixture
+def outsider_browser(outsider):
+    client = Client()
+    client.force_login(outsider)
+    return client
+
+
+def positions(stage):
+    return list(stage.touchpoints.order_by("position").values_list("key", "position"))
+
+
+def test_it_asks_to_sign_in(client, journey):
+    assert client.get("/").status_code == 302
+    assert client.get(f"/journeys/{journey.pk}/").status_code == 302
+
+
+def test_the_dashboard_lists_the_workspace_journeys(browser, journey, foreign_journey):
+    page = browser.get("/").content.decode()
+    assert journey.name in page
+    assert foreign_journey.name not in page
+    assert "New journey" in page
+
+
+@pytest.mark.parametrize(
+    ("start_from", "stage_count", "touchpoint_count"),
+    [("classic", 6, 0), ("online-purchase", 6, 13), ("customer-service", 6, 5), ("empty", 0, 0)],
+)
+def test_it_creates_a_journey(browser, workspace, start_from, stage_count, touchpoint_count):
+    response = browser.post(
+        "/journeys/new/", {"name": "Trial", "persona": "Visitor", "start_from": start_from}
+    )
+    journey = Journey.objects.get(name="Trial")
+    assert response.status_code == 302 and response.url == f"/journeys/{journey.pk}/"
+    assert (journey.persona, journey.workspace) == ("Visitor", workspace)
+    assert journey.stages.count() == stage_count
+    assert Touchpoint.objects.filter(journey=journey).count() == touchpoint_count
+
+
+def test_a_journey_without_a_name_is_refused(browser):
+    response = browser.post("/journeys/new/", {"name": "", "start_from": "classic"})
+    assert response.status_code == 400
+    assert not Journey.objects.exists()
+
+
+def test_the_map_shows_stages_touchpoints_and_moments(browser, journey, moment):
+    page = browser.get(f"/journeys/{journey.pk}/").content.decode()
+    for text in ("Discovery", "Recommendation", "Checkout", "FMOT", "Add touchpoint"):
+        assert text in page
+    assert 'data-chart="emotion"' in page
+
+
+def test_the_board_partial_is_served_to_htmx(browser, journey, touchpoint):
+    response = browser.get(f"/journeys/{journey.pk}/", **HTMX)
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="board"')
+    assert "<html" not in body
+    assert response["Vary"] and "HX-Request" in response["Vary"]
+
+
+def test_filters_dim_what_does_not_match(browser, journey, moment, stages):
+    touchpoint_create(stage=stages[0], name="Search", key="search", channel="web")
+    page = browser.get(f"/journeys/{journey.pk}/?type=fmot").content.decode()
+    assert page.count("touchpoint dimmed") == 1
+
+
+def test_a_viewer_sees_no_edit_controls_and_cannot_post(viewer_browser, journey, touchpoint):
+    page = viewer_browser.get(f"/journeys/{journey.pk}/").content.decode()
+    assert "Checkout" in page
+    for control in ("Add touchpoint", "Add stage", "data-sortable", "stage-name"):
+        assert control not in page
+    stage = journey.stages.first()
+    posts = [
+        (f"/journeys/{journey.pk}/stages/add/", {"name": "X"}),
+        (f"/stages/{stage.pk}/rename/", {"name": "X"}),
+        (f"/stages/{stage.pk}/move/", {"position": 2}),
+        (f"/stages/{stage.pk}/delete/", {}),
+        (f"/stages/{stage.pk}/touchpoints/add/", {"name": "X", "channel": "web"}),
+        (f"/touchpoints/{touchpoint.pk}/move/", {"direction": "left"}),
+        (f"/touchpoints/{touchpoint.pk}/delete/", {}),
+    ]
+    for url, data in posts:
+        assert viewer_browser.post(url, data).status_code == 403, url
+    assert journey.stages.count() == 6 and Touchpoint.objects.count() == 1
+
+
+def test_another_workspace_gets_404_everywhere(outsider_browser, journey, touchpoint):
+    stage = journey.stages.first()
+    assert outsider_browser.get(f"/journeys/{journey.pk}/").status_code == 404
+    assert outsider_browser.get(f"/journeys/{journey.pk}/at-risk/").status_code == 404
+    for url in (
+        f"/journeys/{journey.pk}/stages/add/",
+        f"/stages/{stage.pk}/rename/",
+        f"/stages/{stage.pk}/delete/",
+        f"/stages/{stage.pk}/touchpoints/add/",
+        f"/touchpoints/{touchpoint.pk}/move/",
+        f"/touchpoints/{touchpoint.pk}/delete/",
+    ):
+        assert outsider_browser.post(url, {"name": "X", "direction": "up"}).status_code == 404
+    assert journey.stages.count() == 6 and Touchpoint.objects.count() == 1
+
+
+def test_a_manager_edits_stages(browser, journey):
+    stages = list(journey.stages.order_by("position"))
+    browser.post(f"/stages/{stages[0].pk}/rename/", {"name": "Awareness"}, **HTMX)
+    browser.post(f"/stages/{stages[5].pk}/move/", {"position": 0}, **HTMX)
+    browser.post(f"/stages/{stages[2].pk}/delete/", **HTMX)
+    response = browser.post(f"/journeys/{journey.pk}/stages/add/", {"name": "Churn"}, **HTMX)
+    assert response.status_code == 200
+    assert list(journey.stages.order_by("position").values_list("name", flat=True)) == [
+        "Recommendation",
+        "Awareness",
+        "Consideration",
+        "Experience",
+        "Loyalty",
+        "Churn",
+    ]
+
+
+def test_a_manager_adds_moves_and_deletes_touchpoints(browser, stages):
+    purchase, experience = stages[2], stages[3]
+    for name in ("Cart", "Checkout", "Receipt"):
+        browser.post(f"/stages/{purchase.pk}/touchpoints/add/", {"name": name, "channel": "web"})
+    assert positions(purchase) == [("cart", 0), ("checkout", 1), ("receipt", 2)]
+
+    cart = Touchpoint.objects.get(key="cart")
+    response = browser.post(
+        f"/touchpoints/{cart.pk}/move/", {"stage": experience.pk, "position": 0}, **HTMX
+    )
+    assert response.status_code == 200 and 'id="board"' in response.content.decode()
+    assert positions(purchase) == [("checkout", 0), ("receipt", 1)]
+    assert positions(experience) == [("cart", 0)]
+
+    receipt = Touchpoint.objects.get(key="receipt")
+    browser.post(f"/touchpoints/{receipt.pk}/move/", {"direction": "up"})
+    assert positions(purchase) == [("receipt", 0), ("checkout", 1)]
+    browser.post(f"/touchpoints/{receipt.pk}/move/", {"direction": "right"})
+    assert positions(experience) == [("receipt", 0), ("cart", 1)]
+    browser.post(f"/touchpoints/{cart.pk}/delete/")
+    assert positions(experience) == [("receipt", 0)]
+
+
+def test_a_drop_on_a_stage_of_another_journey_is_refused(browser, touchpoint, foreign_journey):
+    foreign_stage = foreign_journey.stages.first()
+    response = browser.post(
+        f"/touchpoints/{touchpoint.pk}/move/", {"stage": foreign_stage.pk, "position": 0}
+    )
+    assert response.status_code == 404
+    touchpoint.refresh_from_db()
+    assert touchpoint.stage.journey_id == touchpoint.journey_id
+
+
+@pytest.mark.parametrize("url", ["/", "/journeys/{pk}/"])
+def test_pages_use_the_same_number_of_queries_whatever_the_size(browser, journey, stages, url):
+    url = url.format(pk=journey.pk)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert browser.get(url).status_code == 200
+        return len(queries)
+
+    touchpoint_create(stage=stages[0], name="First")
+    small = count()
+    for i in range(30):
+        touchpoint = touchpoint_create(stage=stages[i % 6], name=f"Touchpoint {i}")
+        touchpoint.moments.create(type="fmot", impact=3)
+    assert count() == small
+    assert small <= 14

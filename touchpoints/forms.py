@@ -1,0 +1,80 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from touchpoints.models import Touchpoint
+
+LABELS = {
+    "name": _("Name"),
+    "key": _("Key"),
+    "description": _("Description"),
+    "channel": _("Channel"),
+    "owner": _("Owner"),
+    "expected_emotion": _("Designed emotion"),
+    "pain_points": _("Pain points"),
+    "opportunities": _("Opportunities"),
+}
+
+
+# The emotion a touchpoint is designed to leave, −2 … +2.
+EMOTION_CHOICES = [
+    (2, _("+2 · delighted")),
+    (1, _("+1 · pleased")),
+    (0, _("0 · neutral")),
+    (-1, _("−1 · annoyed")),
+    (-2, _("−2 · frustrated")),
+]
+
+
+class TouchpointAddForm(forms.ModelForm):
+    class Meta:
+        model = Touchpoint
+        fields = ["name", "channel"]
+        labels = LABELS
+
+
+class TouchpointEditForm(forms.ModelForm):
+    expected_emotion = forms.TypedChoiceField(
+        label=LABELS["expected_emotion"],
+        coerce=int,
+        choices=EMOTION_CHOICES,
+    )
+
+    class Meta:
+        model = Touchpoint
+        fields = [
+            "name",
+            "key",
+            "channel",
+            "owner",
+            "expected_emotion",
+            "description",
+            "pain_points",
+            "opportunities",
+        ]
+        labels = LABELS
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "pain_points": forms.Textarea(attrs={"rows": 2}),
+            "opportunities": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "touchpoint-%s")  # ids unique beside the map's own forms
+        super().__init__(*args, **kwargs)
+
+    def clean_key(self):
+        key = self.cleaned_data["key"]
+        taken = Touchpoint.objects.filter(workspace_id=self.instance.workspace_id, key=key)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another touchpoint of the workspace uses this key."))
+        return key
+
+
+class TouchpointMoveForm(forms.Form):
+    """A drop (stage + position) or a keyboard move (direction)."""
+
+    stage = forms.UUIDField(required=False)
+    position = forms.IntegerField(min_value=0, required=False)
+    direction = forms.ChoiceField(
+        choices=[(d, d) for d in ("up", "down", "left", "right")], required=False
+    )

@@ -1,0 +1,164 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from feedback.publishing import publish
+from workspaces.access import SESSION_KEY, check_role, current_workspace
+from workspaces.forms import (
+    LAST_MANAGER,
+    MemberAddForm,
+    MemberRoleForm,
+    ScoringForm,
+    TokenCreateForm,
+    WorkspaceNameForm,
+)
+from workspaces.models import ApiToken, Membership, Role, Workspace
+
+
+@require_POST
+@login_required
+def switch(request: HttpRequest) -> HttpResponse:
+    membership = Membership.objects.filter(
+        user=request.user, workspace__slug=request.POST.get("workspace", "")
+    ).first()
+    if membership is None:
+        raise Http404
+    request.session[SESSION_KEY] = membership.workspace_id
+    return redirect("journeys:dashboard")
+
+
+def managed_workspace(request: HttpRequest) -> Workspace:
+    """The current workspace, for its managers only."""
+    workspace = current_workspace(request)
+    if workspace is None:
+        raise Http404
+    check_role(request, workspace.pk, Role.MANAGER)
+    return workspace
+
+
+def settings_page(request: HttpRequest, workspace: Workspace, status=200, **context):
+    """The whole page; a section whose form failed is given bound, to show its errors."""
+    context = {
+        "name_form": WorkspaceNameForm(instance=workspace),
+        "scoring_form": ScoringForm(instance=workspace),
+        "member_add_form": MemberAddForm(workspace=workspace),
+        "token_form": TokenCreateForm(),
+        "memberships": workspace.memberships.select_related("user").order_by("user__username"),
+        "tokens": workspace.api_tokens.select_related("created_by"),
+        "roles": Role.choices,
+        **context,
+    }
+    return render(request, "workspaces/settings.html", context, status=status)
+
+
+def to_section(section: str) -> HttpResponse:
+    return redirect(reverse("workspaces:settings") + f"#{section}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings(request: HttpRequest) -> HttpResponse:
+    """GET: the settings page; POST: rename the workspace."""
+    workspace = managed_workspace(request)
+    if request.method == "GET":
+        return settings_page(request, workspace)
+    form = WorkspaceNameForm(request.POST, instance=workspace)
+    if not form.is_valid():
+        return settings_page(request, workspace, 400, name_form=form)
+    form.save()
+    messages.success(request, _("The workspace name was saved."))
+    return to_section("name")
+
+
+@require_POST
+@login_required
+def scoring_update(request: HttpRequest) -> HttpResponse:
+    workspace = managed_workspace(request)
+    form = ScoringForm(request.POST, instance=workspace)
+    if not form.is_valid():
+        return settings_page(request, workspace, 400, scoring_form=form)
+    form.save()
+    # Every score depends on these settings: recompute them all, once the change is committed.
+    transaction.on_commit(lambda: publish("feedback.tasks.rescore_all_task"))
+    messages.success(request, _("Scoring settings saved. Every touchpoint is being rescored."))
+    return to_section("scoring")
+
+
+@require_POST
+@login_required
+def member_add(request: HttpRequest) -> HttpResponse:
+    workspace = managed_workspace(request)
+    form = MemberAddForm(request.POST, workspace=workspace)
+    if not form.is_valid():
+        return settings_page(request, workspace, 400, member_add_form=form)
+    role = form.cleaned_data["role"]
+    Membership.objects.get_or_create(workspace=workspace, user=form.user, defaults={"role": role})
+    messages.success(request, _("%(user)s joined the workspace.") % {"user": form.user})
+    return to_section("members")
+
+
+def to_members(request: HttpRequest, membership: Membership, *, removed=False) -> HttpResponse:
+    """Back to the members, unless managers just took away their own access to this page."""
+    if membership.user_id == request.user.pk and (removed or membership.role != Role.MANAGER):
+        return redirect("journeys:dashboard")
+    return to_section("members")
+
+
+@require_POST
+@login_required
+def member_role(request: HttpRequest, pk: int) -> HttpResponse:
+    workspace = managed_workspace(request)
+    membership = get_object_or_404(workspace.memberships.select_related("user"), pk=pk)
+    form = MemberRoleForm(request.POST, instance=membership)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("role", [])))
+        return to_section("members")
+    form.save()
+    role = membership.get_role_display()
+    messages.success(
+        request, _("%(user)s is now %(role)s.") % {"user": membership.user, "role": role}
+    )
+    return to_members(request, membership)
+
+
+@require_POST
+@login_required
+def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    workspace = managed_workspace(request)
+    membership = get_object_or_404(workspace.memberships.select_related("user"), pk=pk)
+    if membership.is_last_manager():
+        messages.error(request, LAST_MANAGER)
+        return to_section("members")
+    membership.delete()
+    messages.success(request, _("%(user)s left the workspace.") % {"user": membership.user})
+    return to_members(request, membership, removed=True)
+
+
+@never_cache
+@require_POST
+@login_required
+def token_create(request: HttpRequest) -> HttpResponse:
+    """Creates a token and shows its value on this one page; only its hash is kept."""
+    workspace = managed_workspace(request)
+    form = TokenCreateForm(request.POST)
+    if not form.is_valid():
+        return settings_page(request, workspace, 400, token_form=form)
+    token, raw = ApiToken.issue(workspace=workspace, created_by=request.user, **form.cleaned_data)
+    return settings_page(request, workspace, new_token=token, raw_token=raw)
+
+
+@require_POST
+@login_required
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    workspace = managed_workspace(request)
+    token = get_object_or_404(workspace.api_tokens, pk=pk)
+    if token.revoked_at is None:
+        token.revoke()
+    messages.success(request, _("The token %(name)s was revoked.") % {"name": token.name})
+    return to_section("tokens")
