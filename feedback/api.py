@@ -277,7 +277,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceS
 
 def rejected_rows_csv(job: ImportJob):
     rows = job.rejected_rows.values_list("row_number", "data", "errors")
-    columns = []
+    columns = list(job.columns)
     for _, data, _ in rows.iterator():
         if isinstance(data, dict):
             columns.extend(column for column in data if column not in columns)

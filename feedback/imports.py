@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from feedback.ingestion import FIELDS, feedback_ingest
+from feedback.ingestion import FIELDS, UnparsedLine, feedback_ingest
 from feedback.models import ImportChunk, ImportFormat, ImportJob, ImportRejectedRow, ImportStatus
 from feedback.publishing import publish
 from workspaces.models import Workspace
@@ -173,7 +173,7 @@ def jsonl_records(job: ImportJob) -> Iterator[tuple[int, dict | str]]:
         try:
             yield number, orjson.loads(line)
         except orjson.JSONDecodeError:
-            yield number, line.strip()[:1000]
+            yield number, UnparsedLine(line.strip()[:1000])
 
 
 def to_item(record, columns: dict[str, str], defaults: dict, is_csv: bool):
@@ -238,6 +238,9 @@ def process(job: ImportJob) -> bool:
     else:
         header, records = None, jsonl_records(job)
     columns = columns_for(job.mapping, header)
+    if header and job.columns != header:
+        job.columns = header
+        ImportJob.objects.filter(pk=job.pk).update(columns=header)
     records = islice(records, job.processed, None)
     while batch := list(islice(records, BATCH_ROWS)):
         items = [to_item(record, columns, job.defaults, is_csv) for _, record in batch]

@@ -175,7 +175,20 @@ def _metadata(value) -> str:
     encoded = orjson.dumps(value)
     if len(encoded) > MAX_METADATA_BYTES:
         raise Invalid("At most 8 KB.")
+    if b"\\u0000" in encoded:
+        raise Invalid("Null characters are not allowed.")
     return encoded.decode()
+
+
+def _canonical_uuid(value: str) -> str | None:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
+class UnparsedLine(str):
+    """A line of an import file that is not JSON; rejected as such."""
 
 
 class TouchpointIndex:
@@ -191,7 +204,7 @@ class TouchpointIndex:
                 with contextlib.suppress(ValueError):
                     ids.add(uuid.UUID(ref))
             key = item.get("touchpoint_key")
-            if isinstance(key, str):
+            if isinstance(key, str) and "\x00" not in key:
                 keys.add(key)
         found = Touchpoint.objects.filter(workspace=workspace).filter(
             Q(id__in=ids) | Q(key__in=keys)
@@ -207,11 +220,11 @@ class TouchpointIndex:
             errors["touchpoint"] = ["Give touchpoint (id) or touchpoint_key."]
             return None
         if ref is not None:
-            found = self.by_id.get(str(ref).lower()) if isinstance(ref, str) else None
+            found = self.by_id.get(_canonical_uuid(ref)) if isinstance(ref, str) else None
             if found is None:
                 errors["touchpoint"] = ["No such touchpoint in this workspace."]
             return found
-        found = self.by_key.get(key) if isinstance(key, str) else None
+        found = self.by_key.get(key) if isinstance(key, str) and "\x00" not in key else None
         if found is None:
             errors["touchpoint_key"] = ["No such touchpoint key in this workspace."]
         return found
@@ -221,7 +234,7 @@ def validate_item(
     item, workspace_id: int, touchpoints: TouchpointIndex, now: datetime, naive_tz=None
 ) -> tuple[tuple | None, dict]:
     """One item → (row for COLUMNS, {}) or (None, {field: [messages]})."""
-    if isinstance(item, str):
+    if isinstance(item, UnparsedLine):
         return None, {"non_field_errors": ["This line is not valid JSON."]}
     if not isinstance(item, dict):
         return None, {"non_field_errors": ["Each item must be a JSON object."]}

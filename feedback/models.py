@@ -155,6 +155,8 @@ class ImportJob(models.Model):
     mapping = models.JSONField(default=dict, blank=True)
     defaults = models.JSONField(default=dict, blank=True)
     timezone = models.CharField(max_length=64, blank=True)
+    # The CSV header, in the file's order, for the download of rejected rows.
+    columns = models.JSONField(default=list, blank=True)
     size_bytes = models.PositiveBigIntegerField(default=0)
     status = models.CharField(
         max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED

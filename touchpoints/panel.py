@@ -48,18 +48,18 @@ def panel_context(request: HttpRequest, touchpoint: Touchpoint, form=None, tag_f
     for moment in moments:
         moment.definition = MOMENT_DEFINITIONS[moment.type]
     used_types = {moment.type for moment in moments}
-    if permissions["tag"] and (tag_form or len(used_types) < len(MomentType)):
+    if not permissions["tag"] or (tag_form is None and len(used_types) == len(MomentType)):
+        tag_form = None  # nothing left to tag; a form with errors is shown even then
+    else:
         tag_form = tag_form or MomentTagForm(touchpoint=touchpoint)
         tag_form.offer_only_free_types(used_types)
-    else:
-        tag_form = None
+    if permissions["edit"] and form is None:
+        form = TouchpointEditForm(instance=touchpoint)
     health = touchpoint_health_detail(touchpoint)
     return {
         "touchpoint": touchpoint,
         "can": permissions,
-        "edit_form": (form or TouchpointEditForm(instance=touchpoint))
-        if permissions["edit"]
-        else None,
+        "edit_form": form if permissions["edit"] else None,
         "tag_form": tag_form,
         "panel": {
             "moments": moments,
@@ -69,7 +69,6 @@ def panel_context(request: HttpRequest, touchpoint: Touchpoint, form=None, tag_f
                     "label": label,
                     "short": MOMENT_SHORT_LABELS[value],
                     "definition": MOMENT_DEFINITIONS[value],
-                    "used": value in used_types,
                 }
                 for value, label in MomentType.choices
             ],

@@ -45,7 +45,9 @@ def add(request: HttpRequest, stage_pk) -> HttpResponse:
     return board_or_redirect(request, stage.journey_id)
 
 
-def panel_response(request: HttpRequest, touchpoint: Touchpoint, status: int = 200, **forms):
+def panel_response(
+    request: HttpRequest, touchpoint: Touchpoint, status: int = 200, **forms
+) -> HttpResponse:
     """After a change in the panel: for HTMX the panel, with the board refreshed out of band
     (names, badges and pills change there too); else the map page with the panel open."""
     context = {

@@ -126,11 +126,14 @@
           }
         });
       }
-      rows.push(item);
+      rows.push(item && typeof item === "object" && !Array.isArray(item) ? item : line);
     });
     var table = rows.map(function (item) {
+      if (typeof item === "string") {
+        return [item]; // not a JSON object: the job will reject this line
+      }
       return found.map(function (key) {
-        var value = item ? item[key] : undefined;
+        var value = item[key];
         if (value === undefined || value === null) {
           return "";
         }

@@ -670,3 +670,15 @@ def test_it_lists_with_a_fixed_number_of_queries(api, touchpoint):
     store(touchpoint, items(touchpoint, 45, prefix="b"))
     assert len(api.get(URL).json()["results"]) == 50
     assert queries(lambda: api.get(URL)) == few
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("touchpoint_key", "check\x00out"), ("metadata", {"k": "v\x00"}), ("comment", "a\x00b")],
+)
+def test_it_rejects_null_characters_without_a_500(api, touchpoint, field, value):
+    item = {"touchpoint_key": "checkout", "occurred_at": "2026-01-01T00:00:00Z", "nps": 9}
+    item[field] = value
+    response = api.post("/api/v1/feedback/", [item], format="json")
+    assert response.status_code == 202
+    assert list(response.json()["rejected"][0]["errors"]) == [field]
