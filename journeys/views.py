@@ -10,7 +10,7 @@ from journeys import selectors, services
 from journeys.blueprints import BLUEPRINTS, journey_create_from_blueprint
 from journeys.forms import JourneyCreateForm, MoveForm, StageForm
 from journeys.models import Band, Journey, Stage, StageKind
-from moments.models import MOMENT_DEFINITIONS, MomentType
+from moments.models import MomentType
 from touchpoints.models import Channel
 from workspaces.access import can, check_role, current_workspace, scoped
 from workspaces.models import Role
@@ -73,7 +73,6 @@ def map_context(request: HttpRequest, pk, selected=None) -> dict:
         "moments_total": sum(len(tp.moments.all()) for tp in touchpoints),
         "emotion_curve": emotion_curve(touchpoints),
         "moment_types": MomentType.choices,
-        "moment_definitions": MOMENT_DEFINITIONS,
         "bands": Band.choices,
         "channels": Channel.choices,
         "lanes": [

@@ -1,6 +1,7 @@
 import django_filters
 from rest_framework import serializers, viewsets
 
+from feedback.scoring import rescore_journeys
 from moments.models import Moment, MomentType
 from touchpoints.models import Touchpoint
 from workspaces.api import ScopedRelatedField, WorkspaceScopedViewSet
@@ -50,8 +51,18 @@ class MomentViewSet(WorkspaceScopedViewSet, viewsets.ModelViewSet):
             .order_by("created_at", "id")
         )
 
+    # Moment impact weighs the touchpoint in its stage and journey health, so both are refreshed.
     def perform_create(self, serializer):
         require_role(
             self.request, serializer.validated_data["touchpoint"].workspace_id, self.write_role
         )
         serializer.save(tagged_by=self.tagged_by)
+        rescore_journeys([serializer.instance.touchpoint.journey_id])
+
+    def perform_update(self, serializer):
+        serializer.save()
+        rescore_journeys([serializer.instance.touchpoint.journey_id])
+
+    def perform_destroy(self, instance):
+        instance.delete()
+        rescore_journeys([instance.touchpoint.journey_id])

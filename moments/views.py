@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from feedback.scoring import rescore_journeys
 from moments.forms import MomentTagForm
 from moments.models import Moment
 from touchpoints.views import panel_response, touchpoint_for
@@ -11,6 +12,8 @@ from workspaces.models import Role
 
 
 def after_change(request: HttpRequest, touchpoint) -> HttpResponse:
+    # Moment impact weighs the touchpoint in its stage and journey health.
+    rescore_journeys([touchpoint.journey_id])
     if request.htmx:
         return panel_response(request, touchpoint)
     return redirect("touchpoints:detail", pk=touchpoint.pk)

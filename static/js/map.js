@@ -23,6 +23,16 @@
     });
   }
 
+  // The card whose panel is open stays highlighted.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".touchpoint a.name");
+    if (!link) return;
+    document.querySelectorAll(".touchpoint.selected").forEach(function (card) {
+      card.classList.remove("selected");
+    });
+    link.closest(".touchpoint").classList.add("selected");
+  });
+
   document.addEventListener("DOMContentLoaded", function () { enableSorting(document); });
   document.addEventListener("htmx:afterSettle", function () { enableSorting(document); });
 })();

@@ -144,3 +144,29 @@ def test_it_rejects_unknown_filter_values(api, moment, query):
     response = api.get(f"/api/v1/moments/?{query}")
     assert response.status_code == 400
     assert query.split("=")[0] in response.json()
+
+
+def test_tagging_reweights_the_journey_health_at_once(api, journey, stages):
+    from datetime import UTC, datetime
+
+    from feedback.ingestion import feedback_ingest
+    from feedback.scoring import rescore_touchpoints
+    from touchpoints.services import touchpoint_create
+
+    good = touchpoint_create(stage=stages[0], name="Good", key="good")
+    bad = touchpoint_create(stage=stages[1], name="Bad", key="bad")
+    now = datetime.now(UTC).isoformat()
+    feedback_ingest(
+        workspace=journey.workspace,
+        items=[{"touchpoint_key": "good", "occurred_at": now, "csat": 5} for _ in range(5)]
+        + [{"touchpoint_key": "bad", "occurred_at": now, "csat": 1} for _ in range(5)],
+    )
+    rescore_touchpoints([good.pk, bad.pk])
+    journey.refresh_from_db()
+    assert journey.health_score == 50.0  # (100 × 1 + 0 × 1) / 2
+    response = api.post(
+        "/api/v1/moments/", {"touchpoint": str(bad.pk), "type": "fmot", "impact": 3}
+    )
+    assert response.status_code == 201
+    journey.refresh_from_db()
+    assert journey.health_score == 20.0  # (100 × 1 + 0 × (1 + 3)) / 5
