@@ -34,6 +34,15 @@ QUALITY = {
     "delivery": 0.55,
     "after-sales-service": 0.3,
 }
+# How much better (+) or worse (−) each touchpoint got over the 120 days, so trends show.
+TREND = {
+    "checkout-payment": -0.35,
+    "home-delivery": -0.2,
+    "chat-support": 0.35,
+    "after-sales-service": 0.3,
+    "product-page": 0.1,
+    "payment": -0.25,
+}
 SERVICE_CHANNELS = {"chat", "phone", "contact_center"}
 GOOD_COMMENTS = [
     "Quick and easy, thank you!",
@@ -54,11 +63,14 @@ BAD_COMMENTS = [
 
 
 def demo_item(rng: random.Random, index: int, touchpoint: Touchpoint, now: datetime) -> dict:
-    good = rng.random() < QUALITY.get(touchpoint.key, 0.6)
+    age = rng.randrange(DAYS * 86400)
+    # QUALITY is the level today; TREND says how it changed since 120 days ago.
+    quality = QUALITY.get(touchpoint.key, 0.6) - TREND.get(touchpoint.key, 0) * age / (DAYS * 86400)
+    good = rng.random() < quality
     item = {
         "external_id": f"demo-{index}",
         "touchpoint": str(touchpoint.pk),
-        "occurred_at": (now - timedelta(seconds=rng.randrange(DAYS * 86400))).isoformat(),
+        "occurred_at": (now - timedelta(seconds=age)).isoformat(),
         "customer_ref": f"CUST-{rng.randrange(CUSTOMERS):05d}",
         "channel": touchpoint.channel,
         "source": "demo",

@@ -33,7 +33,7 @@ def main() -> None:
         page.wait_for_load_state("networkidle")
         page.screenshot(path=OUT / "dashboard.png", full_page=True)
 
-        page.click("text=Online purchase")
+        page.click(".journey-card h2 a >> text=Online purchase")
         page.wait_for_load_state("networkidle")
         page.locator(".touchpoint a.name", has_text="Checkout and payment").click()
         page.locator("#panel-slot .panel").wait_for()
@@ -41,9 +41,9 @@ def main() -> None:
         page.screenshot(path=OUT / "map-with-panel.png", full_page=True)
 
         page.goto(f"{BASE}/imports/")
-        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as upload:
-            upload.write(CSV)
-        page.set_input_files("input[type=file]", upload.name)
+        upload = Path(tempfile.mkdtemp()) / "post-sale-survey.csv"
+        upload.write_text(CSV)
+        page.set_input_files("input[type=file]", str(upload))
         page.locator("form button[type=submit]").last.click()
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(3000)

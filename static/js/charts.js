@@ -19,7 +19,7 @@
         line: { color: "#3c5bd6", width: 2 }, hovertemplate: "%{x}: %{y}<extra></extra>"
       }], {
         margin: { l: 0, r: 0, t: 4, b: 0 }, height: 48, font: FONT,
-        xaxis: { visible: false }, yaxis: { visible: false, range: [0, 100] },
+        xaxis: { visible: false }, yaxis: { visible: false, autorange: true },
         paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)"
       }, CONFIG);
     },
