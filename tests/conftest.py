@@ -11,6 +11,12 @@ from touchpoints.services import touchpoint_create
 from workspaces.models import ApiToken, Membership, Role, Workspace
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # make_member sets real passwords; the slow default hasher would dominate the suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def workspace(db):
     return Workspace.objects.create(slug="acme", name="Acme")

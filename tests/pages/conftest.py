@@ -42,9 +42,3 @@ def viewer_client(viewer):
 @pytest.fixture
 def outsider_client(outsider):
     return signed_in(outsider)
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # make_member sets real passwords; the slow default hasher would dominate these tests.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
