@@ -194,3 +194,28 @@ def test_pages_use_the_same_number_of_queries_whatever_the_size(browser, journey
         touchpoint.moments.create(type="fmot", impact=3)
     assert count() == small
     assert small <= 14
+
+
+def test_the_panel_offers_deletion_to_managers_only(browser, viewer_browser, touchpoint):
+    assert "Delete touchpoint" in browser.get(f"/touchpoints/{touchpoint.pk}/").content.decode()
+    assert (
+        "Delete touchpoint"
+        not in viewer_browser.get(f"/touchpoints/{touchpoint.pk}/").content.decode()
+    )
+    response = browser.post(f"/touchpoints/{touchpoint.pk}/delete/")
+    assert response.status_code == 302 and response.url == f"/journeys/{touchpoint.journey_id}/"
+    assert not Touchpoint.objects.exists()
+
+
+def test_the_switcher_changes_the_workspace(owner, other_workspace, journey, foreign_journey):
+    from workspaces.models import Membership
+
+    Membership.objects.create(user=owner, workspace=other_workspace, role="viewer")
+    client = Client()
+    client.force_login(owner)
+    assert journey.name in client.get("/").content.decode()
+    response = client.post("/workspaces/switch/", {"workspace": "globex"})
+    assert response.status_code == 302
+    page = client.get("/").content.decode()
+    assert foreign_journey.name in page and journey.name not in page
+    assert client.post("/workspaces/switch/", {"workspace": "nope"}).status_code == 404
