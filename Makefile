@@ -15,7 +15,7 @@ $(BIN)/.installed: requirements.lock
 install: $(BIN)/.installed
 
 run: install
-	mkdir -p var/broker/processed
+	mkdir -p var/broker/processed var/broker/control
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo ""
@@ -41,6 +41,10 @@ test: install
 	$(BIN)/ruff format --check .
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/pytest
+
+bench: install
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) var staticfiles db.sqlite3

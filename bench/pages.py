@@ -1,0 +1,191 @@
+"""Maps and lists: GET /api/v1/journeys/{id}/map/ at 30 and 300 touchpoints (p95 over gunicorn,
+SQL queries in-process), the map page /journeys/{id}/ when it exists (server time and queries,
+in-process), and the throughput of GET /api/v1/touchpoints/?journey=… under 32 concurrent
+connections.
+
+    python -m bench.pages [--touchpoints 300] [--requests 200] [--connections 32] [--duration 10]
+"""
+
+import argparse
+import threading
+import time
+
+from bench.common import (
+    Http,
+    Report,
+    bench_database,
+    create_journey,
+    create_workspace,
+    django_setup,
+    gunicorn,
+    main,
+    percentile,
+    sample,
+    stopwatch,
+)
+
+
+def count_queries(client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(path)  # the first call of a token also records when it was last used
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    if response.status_code != 200:
+        raise RuntimeError(f"{path} answered {response.status_code}")
+    return len(queries.captured_queries)
+
+
+def p95_over_http(port: int, token: str, path: str, args: argparse.Namespace) -> float:
+    """The p95 in ms of sequential GETs over one connection."""
+    client = Http(port, token)
+
+    def measure() -> float:
+        status, seconds = client.timed_get(path)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}")
+        return seconds * 1000
+
+    times = sample(measure, args.requests, args.seconds)
+    client.close()
+    return percentile(times, 95)
+
+
+def throughput(port: int, tokens: list[str], path: str, duration: float) -> tuple[float, int, int]:
+    """Requests per second from one thread per token (one connection each) for `duration`."""
+    done, errors = [0] * len(tokens), [0] * len(tokens)
+    start = threading.Barrier(len(tokens) + 1)
+
+    def work(index: int) -> None:
+        client = Http(port, tokens[index])
+        start.wait()
+        while time.perf_counter() < deadline:
+            try:
+                status, _ = client.get(path)
+            except OSError:
+                status = 0
+            done[index] += 1
+            errors[index] += status != 200
+        client.close()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(tokens))]
+    for thread in threads:
+        thread.start()
+    deadline = time.perf_counter() + duration
+    with stopwatch() as elapsed:
+        start.wait()
+        for thread in threads:
+            thread.join()
+    return sum(done) / elapsed(), sum(done), sum(errors)
+
+
+def map_page(report: Report, user, journeys: dict, args: argparse.Namespace) -> None:
+    """The HTML map, in-process (server time), if the page exists yet."""
+    from django.test import Client, override_settings
+    from django.urls import NoReverseMatch, reverse
+
+    # Static URLs without the collectstatic manifest production would have.
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    client = Client()
+    client.force_login(user)
+
+    def page(journey) -> str:
+        try:
+            return reverse("journeys:map", args=[journey.pk])
+        except NoReverseMatch:
+            return f"/journeys/{journey.pk}/"
+
+    with override_settings(STORAGES=storages):
+        big = journeys[max(journeys)]
+        if client.get(page(big)).status_code == 404:
+            report.note("the map page /journeys/<id>/ does not exist yet: not measured")
+            return
+        counts = {size: count_queries(client, page(journey)) for size, journey in journeys.items()}
+
+        def measure() -> float:
+            with stopwatch() as elapsed:
+                response = client.get(page(big))
+            if response.status_code != 200:
+                raise RuntimeError(f"the map page answered {response.status_code}")
+            return elapsed() * 1000
+
+        times = sample(measure, args.requests, args.seconds)
+    small, large = min(journeys), max(journeys)
+    report.add(
+        f"map page p95, server ({large} touchpoints)", percentile(times, 95), "ms", 100, "lower"
+    )
+    report.add(f"map page SQL queries ({large} touchpoints)", counts[large], "", 12, "lower")
+    report.add(
+        f"map page SQL queries: {large} = {small} touchpoints",
+        counts[large],
+        "",
+        counts[small],
+        "equal",
+    )
+
+
+def body(args: argparse.Namespace, report: Report) -> None:
+    with bench_database("pages") as url:
+        django_setup(url)
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        from workspaces.models import ApiToken, Membership
+
+        workspace = create_workspace()
+        journeys = {
+            size: create_journey(
+                workspace, name=f"{size} touchpoints", touchpoints=size, key_prefix=f"j{size}"
+            )
+            for size in sorted({args.small, args.touchpoints})
+        }
+        user = get_user_model().objects.create_user("bench", password="bench-password")
+        Membership.objects.create(user=user, workspace=workspace, role="manager")
+        tokens = [
+            ApiToken.issue(workspace=workspace, name=f"client {i}", role="viewer")[1]
+            for i in range(args.connections)
+        ]
+        small, large = min(journeys), max(journeys)
+        map_path = {
+            size: f"/api/v1/journeys/{journey.pk}/map/" for size, journey in journeys.items()
+        }
+
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {tokens[0]}")
+        queries = {size: count_queries(client, path) for size, path in map_path.items()}
+        map_page(report, user, journeys, args)
+
+        list_path = f"/api/v1/touchpoints/?journey={journeys[large].pk}"
+        with gunicorn(url, tokens[0]) as port:
+            p95 = {
+                size: p95_over_http(port, tokens[0], path, args) for size, path in map_path.items()
+            }
+            rate, done, errors = throughput(port, tokens, list_path, args.duration)
+
+        report.add(f"map API p95 ({large} touchpoints)", p95[large], "ms", 80, "lower")
+        report.add(
+            f"map API SQL queries: {large} = {small} touchpoints",
+            queries[large],
+            "",
+            queries[small],
+            "equal",
+        )
+        report.add(f"reference: map API p95 ({small} touchpoints)", p95[small], "ms")
+        report.add(f"list API, {args.connections} connections", rate, "req/s", 1000, "higher")
+        report.add(f"list API errors ({done:,} requests)", errors, "", 0, "equal")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--touchpoints", type=int, default=300)
+    parser.add_argument("--small", type=int, default=30, help="touchpoints of the smaller map")
+    parser.add_argument("--requests", type=int, default=200, help="sequential requests per p95")
+    parser.add_argument(
+        "--seconds", type=float, default=15, help="at most this long per p95 (5 requests at least)"
+    )
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=10, help="seconds of list API load")
+    main("pages", parser, body)
