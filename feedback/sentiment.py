@@ -16,7 +16,7 @@ CANDIDATE_LANGUAGES = ["en", "es", "fr", "de", "pt", "it", "nl"]
 NEGATIVE_SENTIMENT = -0.3
 
 
-@cache
+@cache  # loaded on first use: only the workers score sentiment
 def _analyzer():
     import py3langid
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer

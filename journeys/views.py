@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from feedback.selectors import at_risk_customers
+from feedback.selectors import at_risk_customers, customer_bad_experiences
 from journeys import selectors, services
 from journeys.blueprints import BLUEPRINTS, journey_create_from_blueprint
 from journeys.forms import JourneyCreateForm, MoveForm, StageForm
@@ -176,8 +176,6 @@ def stage_delete(request: HttpRequest, pk) -> HttpResponse:
 
 @login_required
 def at_risk(request: HttpRequest, pk) -> HttpResponse:
-    from feedback.selectors import customer_bad_experiences
-
     journey = get_object_or_404(scoped(request, Journey.objects).select_related("workspace"), pk=pk)
     report = at_risk_customers(journey, limit=500)
     customers = report["customers"]
