@@ -13,6 +13,9 @@ class Band(models.TextChoices):
     NO_DATA = "no_data", _("No data")
 
 
+BAND_LABELS = dict(Band.choices)
+
+
 class HasHealth(models.Model):
     """The latest health, stored on the object so that maps and lists read it without a join."""
 
@@ -23,6 +26,10 @@ class HasHealth(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def health_band_label(self) -> str:
+        return BAND_LABELS[self.health_band]
 
     @property
     def health(self) -> dict:

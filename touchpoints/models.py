@@ -21,6 +21,7 @@ class Channel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+CHANNEL_LABELS = dict(Channel.choices)
 CHANNEL_ICONS = {
     Channel.WEB: "◍",
     Channel.MOBILE_APP: "▯",
@@ -77,6 +78,11 @@ class Touchpoint(HasHealth):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def channel_label(self) -> str:
+        # get_channel_display() rebuilds the choices mapping on every call.
+        return CHANNEL_LABELS[self.channel]
 
     @property
     def channel_icon(self) -> str:
