@@ -51,8 +51,10 @@ class Feedback(models.Model):
         indexes = [
             models.Index(fields=["touchpoint", "occurred_at"], name="feedback_touchpoint_time"),
             models.Index(fields=["workspace", "-id"], name="feedback_workspace_recent"),
+            # At-risk reads only this index (an index-only scan on PostgreSQL).
             models.Index(
-                fields=["journey", "occurred_at", "customer_ref"],
+                fields=["journey", "occurred_at"],
+                include=["customer_ref", "touchpoint"],
                 condition=models.Q(is_negative=True),
                 name="feedback_negative",
             ),
