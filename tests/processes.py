@@ -22,7 +22,7 @@ BIN = Path(sys.executable).parent
 def process_env(**overrides) -> dict:
     """The environment of this test run, pointed at the test database."""
     db = connection.settings_dict
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env["DATABASE_URL"] = (
         f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     )
