@@ -682,3 +682,10 @@ def test_it_rejects_null_characters_without_a_500(api, touchpoint, field, value)
     response = api.post("/api/v1/feedback/", [item], format="json")
     assert response.status_code == 202
     assert list(response.json()["rejected"][0]["errors"]) == [field]
+
+
+def test_deleting_a_journey_deletes_its_feedback(api, journey, touchpoint):
+    item = {"touchpoint_key": "checkout", "occurred_at": "2026-01-01T00:00:00Z", "nps": 9}
+    assert api.post("/api/v1/feedback/", [item, item], format="json").json()["accepted"] == 2
+    assert api.delete(f"/api/v1/journeys/{journey.pk}/").status_code == 204
+    assert not Feedback.objects.exists()
