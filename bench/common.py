@@ -33,6 +33,7 @@ BIN = Path(sys.executable).parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/truthmap"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 REDIS_DB = 12  # the benchmarks' own Redis database, emptied before and after each run
+WARNINGS = "ignore:No directory at:UserWarning"  # no collectstatic needed
 SECRET_KEY = "benchmark-only-secret-key-not-used-anywhere-else-0123456789abcdef"
 
 
@@ -245,7 +246,7 @@ def app_env(url: str, **overrides: str) -> dict[str, str]:
         SESSION_COOKIE_SECURE="False",
         CSRF_COOKIE_SECURE="False",
         LOG_LEVEL="ERROR",  # not a line per 401 of the warm-up requests
-        PYTHONWARNINGS="ignore:No directory at:UserWarning",  # no collectstatic needed
+        PYTHONWARNINGS=WARNINGS,
     )
     env.update(overrides)
     return env
@@ -349,6 +350,52 @@ def gunicorn(url: str, token: str, *, workers: int = 2) -> Iterator[int]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def celery_worker(url: str) -> Iterator[subprocess.Popen]:
+    """One Celery worker (solo pool, so its main process does the work; no beat) on the
+    benchmark's database and Redis; yields the process once it answers a ping."""
+    process = subprocess.Popen(
+        [
+            str(BIN / "celery"),
+            "-A",
+            "config",
+            "--quiet",
+            "worker",
+            "--pool=solo",
+            "--loglevel=warning",
+        ],
+        cwd=ROOT,
+        # Not the warning about running as root (as in a container).
+        env=app_env(url, PYTHONWARNINGS=f"{WARNINGS},ignore:You're running the worker"),
+    )
+    try:
+        from config.celery import app
+
+        deadline = time.monotonic() + 60
+        while not app.control.ping(timeout=0.5):
+            if process.poll() is not None:
+                raise RuntimeError(f"the Celery worker exited with status {process.returncode}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("the Celery worker did not answer within 60 s")
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def peak_memory_mb(pid: int) -> float:
+    """The process's peak resident set (VmHWM) in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
 
 
 # Synthetic data --------------------------------------------------------------------------------
