@@ -5,6 +5,7 @@ from zoneinfo import available_timezones
 
 import django_filters
 import orjson
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -210,6 +211,12 @@ class ImportCreateSerializer(serializers.Serializer):
         help_text="Zone for date-times without offset, e.g. Europe/Madrid.",
     )
     workspace = serializers.SlugField(required=False)
+
+    def validate_file(self, upload):
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            limit = settings.IMPORT_MAX_BYTES // (1024 * 1024)
+            raise serializers.ValidationError(f"A file may be at most {limit} MB.")
+        return upload
 
     def validate_mapping(self, mapping):
         if not all(isinstance(column, str) and column for column in mapping.values()):

@@ -1,4 +1,3 @@
-from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -8,8 +7,8 @@ from feedback.publishing import publish
 from feedback.selectors import at_risk_customers
 from journeys import services
 from journeys.models import Journey, Stage, StageKind
+from journeys.selectors import with_map
 from touchpoints.api import TouchpointSerializer
-from touchpoints.models import Touchpoint
 from workspaces.api import HealthSerializer, WorkspaceScopedViewSet
 from workspaces.models import Role, Workspace
 from workspaces.permissions import caller_roles, target_workspace
@@ -114,16 +113,6 @@ class MapSerializer(JourneySerializer):
     stages = MapStageSerializer(many=True, read_only=True)
 
 
-def map_queryset():
-    touchpoints = Touchpoint.objects.order_by("position").prefetch_related("moments")
-    stages = Stage.objects.order_by("position").prefetch_related(
-        Prefetch("touchpoints", queryset=touchpoints)
-    )
-    return Journey.objects.select_related("workspace").prefetch_related(
-        Prefetch("stages", queryset=stages)
-    )
-
-
 class JourneyViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -138,7 +127,7 @@ class JourneyViewSet(
 
     def get_queryset(self):
         if self.action == "map":
-            return map_queryset().for_workspaces(self.workspace_ids)
+            return with_map(Journey.objects.for_workspaces(self.workspace_ids))
         return Journey.objects.for_workspaces(self.workspace_ids).select_related("workspace")
 
     def perform_create(self, serializer):

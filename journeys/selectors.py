@@ -4,7 +4,6 @@ from collections import Counter
 from datetime import timedelta
 
 from django.db.models import Count, Prefetch
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from feedback.models import Feedback, JourneySnapshot
@@ -68,15 +67,15 @@ def dashboard_journeys(workspace: Workspace) -> list[Journey]:
     return journeys
 
 
-def journey_map(journey_queryset, pk) -> Journey:
-    """The journey with its stages, touchpoints and moments, in four queries."""
+def with_map(journeys):
+    """Journeys with their stages, touchpoints and moments: four queries, whatever the size.
+    The map page and the map API read the same shape."""
     touchpoints = Touchpoint.objects.order_by("position").prefetch_related(
         Prefetch("moments", queryset=Moment.objects.order_by("type"))
     )
     stages = Stage.objects.order_by("position").prefetch_related(
         Prefetch("touchpoints", queryset=touchpoints)
     )
-    journeys = journey_queryset.select_related("workspace").prefetch_related(
+    return journeys.select_related("workspace").prefetch_related(
         Prefetch("stages", queryset=stages)
     )
-    return get_object_or_404(journeys, pk=pk)

@@ -1,5 +1,4 @@
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from config.errors import StaleVersion
 from journeys import ordering
@@ -25,7 +24,7 @@ def journey_create(
         workspace=workspace, name=name, persona=persona, description=description
     )
     if stages is None:
-        stages = [{"name": _(kind.label), "kind": kind.value} for kind in CLASSIC_STAGE_KINDS]
+        stages = [{"name": str(kind.label), "kind": kind.value} for kind in CLASSIC_STAGE_KINDS]
     Stage.objects.bulk_create(
         Stage(
             journey=journey,

@@ -53,7 +53,7 @@ def journey_create(request: HttpRequest) -> HttpResponse:
 
 
 def map_context(request: HttpRequest, pk, selected=None) -> dict:
-    journey = selectors.journey_map(scoped(request, Journey.objects), pk)
+    journey = get_object_or_404(selectors.with_map(scoped(request, Journey.objects)), pk=pk)
     filters = {name: request.GET.get(name, "") for name in ("type", "band", "channel")}
     touchpoints = []
     for stage in journey.stages.all():

@@ -689,3 +689,14 @@ def test_deleting_a_journey_deletes_its_feedback(api, journey, touchpoint):
     assert api.post("/api/v1/feedback/", [item, item], format="json").json()["accepted"] == 2
     assert api.delete(f"/api/v1/journeys/{journey.pk}/").status_code == 204
     assert not Feedback.objects.exists()
+
+
+def test_an_import_over_the_size_limit_is_refused(api, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.IMPORT_MAX_BYTES = 100
+    upload = SimpleUploadedFile("big.csv", b"touchpoint_key,occurred_at,nps\n" + b"x" * 200)
+    response = api.post("/api/v1/imports/", {"file": upload}, format="multipart")
+    assert response.status_code == 400
+    assert "at most" in response.json()["file"][0]
+    assert not ImportJob.objects.exists()
