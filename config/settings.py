@@ -238,6 +238,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BEAT_SCHEDULE = {
     "sweep-dirty-touchpoints": {"task": "feedback.tasks.rescore_dirty_task", "schedule": 60},
     "sweep-pending-sentiment": {"task": "feedback.tasks.score_sentiment_task", "schedule": 60},
+    "sweep-stale-at-risk": {"task": "feedback.tasks.refresh_at_risk_task", "schedule": 60},
     "rescore-everything-daily": {
         "task": "feedback.tasks.rescore_all_task",
         "schedule": crontab(hour=0, minute=5),

@@ -5,6 +5,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from feedback.ingestion import feedback_ingest
+from feedback.at_risk import at_risk_refresh_stale
 from feedback.scoring import mark_dirty, rescore_dirty, snapshots_backfill
 from feedback.sentiment import score_pending_sentiment
 from touchpoints.models import Touchpoint
@@ -103,4 +104,5 @@ def demo_feedback_load(workspace: Workspace) -> int:
         snapshots_backfill(workspace, days=workspace.window_days)
         mark_dirty(tp.pk for tp in touchpoints)
         rescore_dirty()
+        at_risk_refresh_stale()
     return added

@@ -58,10 +58,11 @@ class Feedback(models.Model):
         indexes = [
             models.Index(fields=["touchpoint", "occurred_at"], name="feedback_touchpoint_time"),
             models.Index(fields=["workspace", "-id"], name="feedback_workspace_recent"),
-            # At-risk reads only this index (an index-only scan on PostgreSQL).
+            # At-risk reads only this index (an index-only scan on PostgreSQL): in customer
+            # order to group them, and to look up the listed customers' bad experiences.
             models.Index(
-                fields=["journey", "occurred_at"],
-                include=["customer_ref", "touchpoint"],
+                fields=["journey", "customer_ref", "occurred_at"],
+                include=["touchpoint"],
                 condition=models.Q(is_negative=True),
                 name="feedback_negative",
             ),
@@ -110,6 +111,43 @@ class DirtyTouchpoint(models.Model):
         Touchpoint, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     marked_at = models.DateTimeField(auto_now_add=True)
+
+
+class AtRiskReport(models.Model):
+    """A journey's customers at risk as the worker last found them. Grouping every negative
+    feedback of the window takes seconds at millions of rows, so reads come from here: a rescore
+    marks the report stale and a task finds the customers again (feedback.at_risk)."""
+
+    journey = models.OneToOneField(
+        Journey, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    stale = models.BooleanField(default=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    threshold = models.PositiveSmallIntegerField(default=0)
+    window_days = models.PositiveSmallIntegerField(default=0)
+    customer_count = models.PositiveIntegerField(default=0)
+    # [[touchpoint_id, negative_count], …], the most first: where the customers at risk suffered.
+    hotspots = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["journey"], condition=models.Q(stale=True), name="at_risk_stale")
+        ]
+
+
+class AtRiskCustomer(models.Model):
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="+", db_index=False)
+    customer_ref = models.CharField(max_length=200)
+    negative_count = models.PositiveIntegerField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["journey", "-negative_count", "-last_at", "customer_ref"],
+                name="at_risk_customer_rank",
+            )
+        ]
 
 
 class TouchpointSnapshot(models.Model):

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from feedback.at_risk import at_risk_mark_stale
 from feedback.models import DailyRollup, DirtyTouchpoint, JourneySnapshot, TouchpointSnapshot
 from journeys.models import Band, Journey, Stage
 from moments.models import Moment
@@ -175,6 +176,7 @@ def rescore_touchpoints(touchpoint_ids: Iterable) -> int:
         batch_size=1000,
     )
     rescore_journeys(journey_ids, now=now)
+    at_risk_mark_stale(journey_ids)
     return len(updated)
 
 

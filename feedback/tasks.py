@@ -4,8 +4,8 @@ state lives in the database, so a task run twice, or retried after a crash, does
 from celery import shared_task
 from django.core.cache import cache
 
-from feedback import imports, scoring, sentiment
-from feedback.publishing import RESCORE_DEBOUNCE_KEY, schedule_rescore
+from feedback import at_risk, imports, scoring, sentiment
+from feedback.publishing import RESCORE_DEBOUNCE_KEY, publish, schedule_rescore
 from touchpoints.models import Touchpoint
 
 RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "max_retries": 5}
@@ -15,14 +15,14 @@ RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "max_retries": 5}
 def rescore_dirty_task() -> int:
     # Cleared before claiming: feedback committed from here on schedules another run.
     cache.delete(RESCORE_DEBOUNCE_KEY)
-    return scoring.rescore_dirty()
+    return rescored(scoring.rescore_dirty())
 
 
 @shared_task(**RETRY)
 def rescore_all_task() -> int:
     """Daily: the window moves, so every touchpoint is scored again (and snapshotted)."""
     scoring.mark_dirty(Touchpoint.objects.values_list("id", flat=True))
-    return scoring.rescore_dirty()
+    return rescored(scoring.rescore_dirty())
 
 
 @shared_task(**RETRY)
@@ -30,7 +30,19 @@ def rescore_journey_task(journey_id: str) -> int:
     scoring.mark_dirty(
         Touchpoint.objects.filter(journey_id=journey_id).values_list("id", flat=True)
     )
-    return scoring.rescore_dirty()
+    return rescored(scoring.rescore_dirty())
+
+
+def rescored(count: int) -> int:
+    """After a rescore: the journeys it touched find their customers at risk again."""
+    if count:
+        publish("feedback.tasks.refresh_at_risk_task")
+    return count
+
+
+@shared_task(**RETRY)
+def refresh_at_risk_task() -> int:
+    return at_risk.at_risk_refresh_stale()
 
 
 @shared_task(**RETRY)

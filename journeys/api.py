@@ -4,7 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from feedback.publishing import publish
-from feedback.selectors import at_risk_customers
+from feedback.at_risk import at_risk_customers
 from journeys import services
 from journeys.models import Journey, Stage, StageKind
 from journeys.selectors import with_map
@@ -95,6 +95,9 @@ class HotspotSerializer(TouchpointRefSerializer):
 class AtRiskSerializer(serializers.Serializer):
     threshold = serializers.IntegerField()
     window_days = serializers.IntegerField()
+    computed_at = serializers.DateTimeField(
+        help_text="When the worker last found these customers (it does after every rescore)."
+    )
     customer_count = serializers.IntegerField(
         help_text="All customers at risk; `customers` lists the first `limit`."
     )

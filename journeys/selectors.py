@@ -3,31 +3,15 @@
 from collections import Counter
 from datetime import timedelta
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from feedback.models import Feedback, JourneySnapshot
+from feedback.at_risk import at_risk_counts
+from feedback.models import JourneySnapshot
 from journeys.models import Band, Journey, Stage
 from moments.models import Moment
 from touchpoints.models import Touchpoint
 from workspaces.models import Workspace
-
-
-def at_risk_counts(workspace: Workspace, journey_ids: list) -> Counter:
-    """{journey_id: customers at risk} for several journeys, in one query."""
-    rows = (
-        Feedback.objects.filter(
-            journey_id__in=journey_ids,
-            is_negative=True,
-            occurred_at__gt=timezone.now() - timedelta(days=workspace.window_days),
-        )
-        .exclude(customer_ref="")
-        .values("journey_id", "customer_ref")
-        .annotate(n=Count("id"))
-        .filter(n__gte=workspace.at_risk_threshold)
-        .values_list("journey_id", flat=True)
-    )
-    return Counter(rows)
 
 
 def critical_moment_counts(journey_ids: list) -> Counter:
@@ -56,12 +40,12 @@ def dashboard_journeys(workspace: Workspace) -> list[Journey]:
     journeys = list(Journey.objects.filter(workspace=workspace))
     ids = [journey.pk for journey in journeys]
     at_risk, critical, lines = (
-        at_risk_counts(workspace, ids),
+        at_risk_counts(ids),
         critical_moment_counts(ids),
         sparklines(ids),
     )
     for journey in journeys:
-        journey.at_risk_count = at_risk[journey.pk]
+        journey.at_risk_count = at_risk.get(journey.pk, 0)
         journey.critical_moments = critical[journey.pk]
         journey.sparkline = lines[journey.pk]
     return journeys

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from feedback.selectors import at_risk_customers, customer_bad_experiences
+from feedback.at_risk import at_risk_counts, at_risk_customers, customer_bad_experiences
 from journeys import selectors, services
 from journeys.blueprints import BLUEPRINTS, journey_create_from_blueprint
 from journeys.forms import JourneyCreateForm, MoveForm, StageForm
@@ -67,7 +67,7 @@ def map_context(request: HttpRequest, pk, selected=None) -> dict:
         "selected": selected,
         "filters": filters,
         "can": can(request, workspace.pk),
-        "at_risk_count": selectors.at_risk_counts(workspace, [journey.pk])[journey.pk],
+        "at_risk_count": at_risk_counts([journey.pk]).get(journey.pk, 0),
         "critical_moments": sum(
             len(tp.moments.all()) for tp in touchpoints if tp.health_band == Band.CRITICAL
         ),

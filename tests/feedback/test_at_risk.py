@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from django.utils.dateparse import parse_datetime
 
-from feedback.models import Feedback, TouchpointSnapshot
-from feedback.scoring import rescore_touchpoints
-from feedback.selectors import at_risk_customers
+from feedback.models import AtRiskReport, Feedback, TouchpointSnapshot
+from feedback.scoring import rescore_dirty, rescore_touchpoints
+from feedback.at_risk import at_risk_customers, at_risk_refresh_stale
 from journeys.services import journey_create
 from tests.feedback.health_data import NOW, TODAY, each, freeze_now, ingest
-from touchpoints.services import touchpoint_create
+from touchpoints.services import touchpoint_create, touchpoint_delete
 
 
 @pytest.fixture(autouse=True)
@@ -35,8 +35,15 @@ def hours_ago(hours: float) -> str:
     return (NOW - timedelta(hours=hours)).isoformat()
 
 
+def found(journey, **options) -> dict:
+    """The report after the worker's rescore, as a client sees it once the worker ran."""
+    rescore_dirty()
+    at_risk_refresh_stale()
+    return at_risk_customers(journey, **options)
+
+
 def refs(journey) -> list[str]:
-    return [c["customer_ref"] for c in at_risk_customers(journey)["customers"]]
+    return [c["customer_ref"] for c in found(journey)["customers"]]
 
 
 def ref(touchpoint) -> dict:
@@ -121,7 +128,7 @@ def test_customers_counts_touchpoints_and_hotspots(workspace, journey, touchpoin
     # cleo: 2 negative at delivery, below the threshold 3: not listed, not in the hotspots
     ingest(workspace, each("csat", [1, 2]), touchpoint_key="delivery", customer_ref="cleo")
 
-    result = at_risk_customers(journey)
+    result = found(journey)
 
     assert result["threshold"] == 3
     assert result["window_days"] == 90
@@ -156,7 +163,7 @@ def test_another_journeys_feedback_does_not_count(workspace, journey, touchpoint
 
     ingest(workspace, [{"nps": 3}], touchpoint_key="help-desk", customer_ref="dan")
     assert refs(journey) == []
-    support = at_risk_customers(other_journey)
+    support = found(other_journey)
     assert [(c["customer_ref"], c["negative_count"]) for c in support["customers"]] == [("dan", 3)]
     assert [(h["key"], h["negative_count"]) for h in support["hotspots"]] == [("help-desk", 3)]
 
@@ -164,7 +171,7 @@ def test_another_journeys_feedback_does_not_count(workspace, journey, touchpoint
 def test_feedback_without_customer_ref_is_ignored(workspace, journey, touchpoint):
     ingest(workspace, each("nps", [0, 1, 2, 3, 4]), touchpoint_key="checkout")
     ingest(workspace, each("nps", [0, 1, 2]), touchpoint_key="checkout", customer_ref="")
-    result = at_risk_customers(journey)
+    result = found(journey)
     assert (result["customer_count"], result["customers"], result["hotspots"]) == (0, [], [])
 
 
@@ -175,7 +182,7 @@ def test_threshold_setting(workspace, journey, touchpoint):
     workspace.at_risk_threshold = 2
     workspace.save()
     journey.refresh_from_db()
-    result = at_risk_customers(journey)
+    result = found(journey)
     assert result["threshold"] == 2
     assert [(c["customer_ref"], c["negative_count"]) for c in result["customers"]] == [("eve", 2)]
 
@@ -197,7 +204,7 @@ def test_the_window_uses_timestamps(workspace, journey, touchpoint):
     assert refs(journey) == []  # 2 in the window
 
     ingest(workspace, [{"nps": 0}], touchpoint_key="checkout", customer_ref="fay")
-    result = at_risk_customers(journey)
+    result = found(journey)
     assert [(c["customer_ref"], c["negative_count"]) for c in result["customers"]] == [("fay", 3)]
 
 
@@ -211,7 +218,7 @@ def test_window_days_setting(workspace, journey, touchpoint):
         touchpoint_key="checkout",
         customer_ref="gus",
     )
-    result = at_risk_customers(journey)
+    result = found(journey)
     assert result["window_days"] == 7
     # 3 of the 4 are within the last 7 days
     assert [(c["customer_ref"], c["negative_count"]) for c in result["customers"]] == [("gus", 3)]
@@ -220,11 +227,54 @@ def test_window_days_setting(workspace, journey, touchpoint):
 def test_limit_lists_the_worst_first_and_counts_all(workspace, journey, touchpoint):
     ingest(workspace, each("nps", [0] * 4), touchpoint_key="checkout", customer_ref="hal")
     ingest(workspace, each("nps", [0] * 3), touchpoint_key="checkout", customer_ref="ida")
-    result = at_risk_customers(journey, limit=1)
+    result = found(journey, limit=1)
     assert result["customer_count"] == 2
     assert [c["customer_ref"] for c in result["customers"]] == ["hal"]
     # hotspots cover every customer at risk, not only the listed ones: 4 + 3
     assert [h["negative_count"] for h in result["hotspots"]] == [7]
+
+
+# Stored reports: found by the worker, read by everyone.
+
+
+def test_a_stored_report_is_read_until_the_worker_refreshes_it(workspace, journey, touchpoint):
+    ingest(workspace, each("nps", [1, 2, 3]), touchpoint_key="checkout", customer_ref="ana")
+    assert refs(journey) == ["ana"]
+
+    ingest(workspace, each("nps", [1, 2, 3]), touchpoint_key="checkout", customer_ref="ben")
+    assert [c["customer_ref"] for c in at_risk_customers(journey)["customers"]] == ["ana"]
+    rescore_dirty()
+    assert AtRiskReport.objects.get(journey=journey).stale
+    assert at_risk_customers(journey)["customer_count"] == 1
+
+    assert at_risk_refresh_stale() == 1
+    assert at_risk_customers(journey)["customer_count"] == 2
+    assert at_risk_refresh_stale() == 0
+
+
+def test_a_journey_never_refreshed_is_found_on_the_spot(workspace, journey, touchpoint):
+    ingest(workspace, each("nps", [1, 2, 3]), touchpoint_key="checkout", customer_ref="ana")
+    assert not AtRiskReport.objects.exists()
+
+    assert [c["customer_ref"] for c in at_risk_customers(journey)["customers"]] == ["ana"]
+    assert not AtRiskReport.objects.get(journey=journey).stale
+
+
+def test_a_new_threshold_is_applied_at_the_next_read(workspace, journey, touchpoint):
+    ingest(workspace, each("nps", [1, 2]), touchpoint_key="checkout", customer_ref="ana")
+    assert refs(journey) == []
+    workspace.at_risk_threshold = 2
+    workspace.save()
+    assert at_risk_customers(journey)["customers"][0]["customer_ref"] == "ana"
+
+
+def test_hotspots_skip_a_touchpoint_deleted_since_the_refresh(workspace, journey, touchpoint, delivery):
+    ingest(workspace, each("nps", [1, 2]), touchpoint_key="delivery", customer_ref="ana")
+    ingest(workspace, each("nps", [1]), touchpoint_key="checkout", customer_ref="ana")
+    assert len(found(journey)["hotspots"]) == 2
+    touchpoint_delete(touchpoint=delivery)
+    hotspots = at_risk_customers(journey)["hotspots"]
+    assert [h["key"] for h in hotspots] == ["checkout"]
 
 
 # Through the HTTP API.
@@ -248,6 +298,7 @@ def test_at_risk_api(api, workspace, journey, touchpoint, delivery):
     data = response.json()
     last_at = data["customers"][0].pop("last_at")
     assert parse_datetime(last_at) == NOW - timedelta(hours=2)
+    assert parse_datetime(data.pop("computed_at")) == NOW
     assert data == {
         "threshold": 3,
         "window_days": 90,

@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from feedback.at_risk import at_risk_refresh_stale, customer_bad_experiences
 from feedback.ingestion import feedback_ingest
-from feedback.selectors import customer_bad_experiences
+from feedback.scoring import rescore_dirty
 from touchpoints.services import touchpoint_create
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -23,8 +24,11 @@ def hours_ago(hours: float) -> str:
 
 
 def ingest(workspace, items: list[dict]) -> None:
+    """Stores the feedback and does the worker's part: rescore, then find who is at risk."""
     result = feedback_ingest(workspace=workspace, items=items)
     assert result.rejected == []
+    rescore_dirty()
+    at_risk_refresh_stale()
 
 
 def make_customers_at_risk(workspace, first: int, last: int) -> None:

@@ -1,0 +1,198 @@
+"""At-risk customers (DESIGN.md section 2, the less-than-zero moment in the making): customers
+with at least `at_risk_threshold` negative feedback records in the window across one journey.
+
+Finding them groups every negative feedback of the window, which takes seconds at millions of
+rows, so it is done by a worker and stored: a rescore marks the journey's report stale
+(`at_risk_mark_stale`), `at_risk_refresh_stale` finds the customers again, and reads come from
+the stored report. A journey read before its first refresh, or after its workspace changed the
+threshold or the window, is refreshed on the spot."""
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from feedback.models import AtRiskCustomer, AtRiskReport, Feedback
+from journeys.models import Journey
+from touchpoints.models import Touchpoint
+
+
+def negative_feedback(journey: Journey, since):
+    return Feedback.objects.filter(
+        journey=journey, is_negative=True, occurred_at__gt=since
+    ).exclude(customer_ref="")
+
+
+def at_risk_mark_stale(journey_ids: Iterable) -> None:
+    AtRiskReport.objects.bulk_create(
+        [AtRiskReport(journey_id=journey_id, stale=True) for journey_id in sorted(journey_ids)],
+        update_conflicts=True,
+        unique_fields=["journey"],
+        update_fields=["stale"],
+    )
+
+
+def at_risk_refresh_stale() -> int:
+    """Refreshes the stale reports one journey at a time; SKIP LOCKED lets workers share them,
+    and a crash rolls a refresh back with its claim."""
+    refreshed = 0
+    while True:
+        with transaction.atomic():
+            report = (
+                AtRiskReport.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("journey__workspace")
+                .filter(stale=True)
+                .first()
+            )
+            if report is None:
+                return refreshed
+            _refresh(report)
+        refreshed += 1
+
+
+def _refresh(report: AtRiskReport) -> None:
+    """Stores the journey's customers at risk and hotspots, set-based: the customers go from
+    one INSERT … SELECT … GROUP BY, never through Python. The caller holds the report's lock."""
+    journey = report.journey
+    workspace = journey.workspace
+    now = timezone.now()
+    negative = negative_feedback(journey, now - timedelta(days=workspace.window_days))
+    at_risk = (
+        negative.values("journey_id", "customer_ref")
+        .annotate(negative_count=Count("id"), last_at=Max("occurred_at"))
+        .filter(negative_count__gte=workspace.at_risk_threshold)
+        .values_list("journey_id", "customer_ref", "negative_count", "last_at")
+        .order_by()
+    )
+    select, params = at_risk.query.sql_with_params()
+    AtRiskCustomer.objects.filter(journey=journey).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AtRiskCustomer._meta.db_table} "
+            f"(journey_id, customer_ref, negative_count, last_at) {select}",
+            params,
+        )
+        report.customer_count = cursor.rowcount
+    customers_at_risk = AtRiskCustomer.objects.filter(journey=journey).values("customer_ref")
+    report.hotspots = [
+        [str(touchpoint_id), count]
+        for touchpoint_id, count in negative.filter(customer_ref__in=customers_at_risk)
+        .values("touchpoint_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "touchpoint_id")
+        .values_list("touchpoint_id", "n")
+    ]
+    report.stale = False
+    report.computed_at = now
+    report.threshold = workspace.at_risk_threshold
+    report.window_days = workspace.window_days
+    report.save()
+
+
+def _current_report(journey: Journey) -> AtRiskReport:
+    """The stored report, refreshed first when it was never computed or its settings changed."""
+    workspace = journey.workspace
+
+    def usable(report: AtRiskReport | None) -> bool:
+        return (
+            report is not None
+            and report.computed_at is not None
+            and report.threshold == workspace.at_risk_threshold
+            and report.window_days == workspace.window_days
+        )
+
+    report = AtRiskReport.objects.filter(journey=journey).first()
+    if usable(report):
+        return report
+    with transaction.atomic():
+        report, _ = AtRiskReport.objects.select_for_update().get_or_create(journey=journey)
+        if not usable(report):  # else another request refreshed it while this one waited
+            report.journey = journey
+            _refresh(report)
+    return report
+
+
+def at_risk_customers(journey: Journey, *, limit: int = 100) -> dict:
+    """The journey's report: every customer at risk counted, the first `limit` listed (most bad
+    experiences first) with the touchpoints where they happened, and the hotspots."""
+    report = _current_report(journey)
+    customers = list(
+        AtRiskCustomer.objects.filter(journey=journey)
+        .order_by("-negative_count", "-last_at", "customer_ref")
+        .values("customer_ref", "negative_count", "last_at")[:limit]
+    )
+    names = {
+        str(tp["id"]): tp
+        for tp in Touchpoint.objects.filter(journey=journey).values("id", "key", "name")
+    }
+    touchpoints_of: dict[str, list] = {customer["customer_ref"]: [] for customer in customers}
+    since = report.computed_at - timedelta(days=report.window_days)
+    for customer_ref, touchpoint_id in (
+        negative_feedback(journey, since)
+        .filter(customer_ref__in=touchpoints_of)
+        .values_list("customer_ref", "touchpoint_id")
+        .distinct()
+    ):
+        if str(touchpoint_id) in names:
+            touchpoints_of[customer_ref].append(names[str(touchpoint_id)])
+    for customer in customers:
+        customer["touchpoints"] = sorted(touchpoints_of[customer["customer_ref"]], key=_by_name)
+    return {
+        "threshold": report.threshold,
+        "window_days": report.window_days,
+        "computed_at": report.computed_at,
+        "customer_count": report.customer_count,
+        "customers": customers,
+        "hotspots": [
+            {**names[touchpoint_id], "negative_count": count}
+            for touchpoint_id, count in report.hotspots
+            if touchpoint_id in names  # a touchpoint deleted since
+        ],
+    }
+
+
+def _by_name(touchpoint: dict) -> str:
+    return touchpoint["name"]
+
+
+def at_risk_counts(journey_ids: list) -> dict:
+    """{journey_id: customers at risk} as last found, in one query."""
+    return dict(
+        AtRiskReport.objects.filter(journey_id__in=journey_ids).values_list(
+            "journey_id", "customer_count"
+        )
+    )
+
+
+def customer_bad_experiences(journey: Journey, customer_refs: list[str]) -> dict[str, list]:
+    """{customer_ref: their negative feedback in the window, oldest first}, in one query for all
+    the customers: the story of how each of them came to be at risk."""
+    rows = (
+        negative_feedback(
+            journey, timezone.now() - timedelta(days=journey.workspace.window_days)
+        )
+        .filter(customer_ref__in=customer_refs)
+        .select_related("touchpoint")
+        .only(
+            "customer_ref",
+            "occurred_at",
+            "nps",
+            "csat",
+            "ces",
+            "sentiment",
+            "outcome",
+            "comment",
+            "channel",
+            "touchpoint",
+            "touchpoint__id",
+            "touchpoint__key",
+            "touchpoint__name",
+        )
+        .order_by("customer_ref", "occurred_at", "id")
+    )
+    experiences: dict[str, list] = {ref: [] for ref in customer_refs}
+    for feedback in rows:
+        experiences[feedback.customer_ref].append(feedback)
+    return experiences
