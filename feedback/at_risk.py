@@ -170,9 +170,7 @@ def customer_bad_experiences(journey: Journey, customer_refs: list[str]) -> dict
     """{customer_ref: their negative feedback in the window, oldest first}, in one query for all
     the customers: the story of how each of them came to be at risk."""
     rows = (
-        negative_feedback(
-            journey, timezone.now() - timedelta(days=journey.workspace.window_days)
-        )
+        negative_feedback(journey, timezone.now() - timedelta(days=journey.workspace.window_days))
         .filter(customer_ref__in=customer_refs)
         .select_related("touchpoint")
         .only(

@@ -4,8 +4,8 @@ that range from healthy to critical, and customers of whom some have had three b
 import random
 from datetime import UTC, datetime, timedelta
 
-from feedback.ingestion import feedback_ingest
 from feedback.at_risk import at_risk_refresh_stale
+from feedback.ingestion import feedback_ingest
 from feedback.scoring import mark_dirty, rescore_dirty, snapshots_backfill
 from feedback.sentiment import score_pending_sentiment
 from touchpoints.models import Touchpoint

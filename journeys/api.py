@@ -3,8 +3,8 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from feedback.publishing import publish
 from feedback.at_risk import at_risk_customers
+from feedback.publishing import publish
 from journeys import services
 from journeys.models import Journey, Stage, StageKind
 from journeys.selectors import with_map

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils.dateparse import parse_datetime
 
+from feedback.at_risk import at_risk_customers, at_risk_refresh_stale
 from feedback.models import AtRiskReport, Feedback, TouchpointSnapshot
 from feedback.scoring import rescore_dirty, rescore_touchpoints
-from feedback.at_risk import at_risk_customers, at_risk_refresh_stale
 from journeys.services import journey_create
 from tests.feedback.health_data import NOW, TODAY, each, freeze_now, ingest
 from touchpoints.services import touchpoint_create, touchpoint_delete
@@ -268,7 +268,9 @@ def test_a_new_threshold_is_applied_at_the_next_read(workspace, journey, touchpo
     assert at_risk_customers(journey)["customers"][0]["customer_ref"] == "ana"
 
 
-def test_hotspots_skip_a_touchpoint_deleted_since_the_refresh(workspace, journey, touchpoint, delivery):
+def test_hotspots_skip_a_touchpoint_deleted_since_the_refresh(
+    workspace, journey, touchpoint, delivery
+):
     ingest(workspace, each("nps", [1, 2]), touchpoint_key="delivery", customer_ref="ana")
     ingest(workspace, each("nps", [1]), touchpoint_key="checkout", customer_ref="ana")
     assert len(found(journey)["hotspots"]) == 2
