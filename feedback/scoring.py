@@ -11,7 +11,8 @@ from datetime import date, timedelta
 
 import orjson
 from django.db import connection, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from feedback.at_risk import at_risk_mark_stale
@@ -109,7 +110,7 @@ def touchpoint_health(
     sums_by_touchpoint = {
         row["touchpoint_id"]: row
         for row in DailyRollup.objects.filter(
-            touchpoint_id__in=touchpoint_ids,
+            among("touchpoint_id", touchpoint_ids),
             day__gt=window_start(workspace, as_of),
             day__lte=as_of,
         )
@@ -134,87 +135,37 @@ def touchpoint_health(
 def rescore_touchpoints(touchpoint_ids: Iterable) -> int:
     """Scores the touchpoints, their stages and journeys, and writes today's snapshots."""
     now = timezone.now()
-    today = now.date()
     by_workspace = defaultdict(list)
     journey_ids = set()
     for touchpoint_id, workspace_id, journey_id in Touchpoint.objects.filter(
-        id__in=list(touchpoint_ids)
+        among("id", list(touchpoint_ids))
     ).values_list("id", "workspace_id", "journey_id"):
         by_workspace[workspace_id].append(touchpoint_id)
         journey_ids.add(journey_id)
-    updated, snapshots = [], []
+    rows = []
     for workspace in Workspace.objects.filter(id__in=by_workspace):
         for touchpoint_id, health in touchpoint_health(
-            workspace, by_workspace[workspace.pk], today
+            workspace, by_workspace[workspace.pk], now.date()
         ).items():
-            updated.append(
-                Touchpoint(
-                    id=touchpoint_id,
-                    health_score=health.score,
-                    health_band=health.band,
-                    health_n=health.n,
-                    health_components=health.components,
-                    health_computed_at=now,
-                )
+            rows.append(
+                {
+                    "id": touchpoint_id,
+                    "score": health.score,
+                    "band": health.band,
+                    "n": health.n,
+                    "components": health.components,
+                }
             )
-            snapshots.append(
-                TouchpointSnapshot(
-                    touchpoint_id=touchpoint_id,
-                    day=today,
-                    score=health.score,
-                    band=health.band,
-                    n=health.n,
-                    components=health.components,
-                )
-            )
-    touchpoints_write_health(updated, now)
-    TouchpointSnapshot.objects.bulk_create(
-        snapshots,
-        update_conflicts=True,
-        unique_fields=["touchpoint", "day"],
-        update_fields=["score", "band", "n", "components"],
-        batch_size=1000,
-    )
+    health_write(Touchpoint, rows, now, snapshot=TouchpointSnapshot)
     rescore_journeys(journey_ids, now=now)
     at_risk_mark_stale(journey_ids)
-    return len(updated)
+    return len(rows)
 
 
-UPDATE_HEALTH_FROM_ARRAYS = """
-UPDATE touchpoints_touchpoint AS t
-SET health_score = v.score, health_band = v.band, health_n = v.n,
-    health_components = v.components, health_computed_at = %s
-FROM unnest(%s::uuid[], %s::float8[], %s::text[], %s::integer[], %s::text[]::jsonb[])
-    AS v(id, score, band, n, components)
-WHERE t.id = v.id
-"""
-
-
-def touchpoints_write_health(touchpoints: list[Touchpoint], now) -> None:
-    """Stores computed health. On PostgreSQL one UPDATE from arrays: Django's bulk_update builds
-    a CASE per field and row, which costs more than the scoring itself at 1,000 touchpoints."""
-    if connection.vendor != "postgresql":
-        fields = ["health_score", "health_band", "health_n", "health_components"]
-        Touchpoint.objects.bulk_update(touchpoints, [*fields, "health_computed_at"], batch_size=500)
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            UPDATE_HEALTH_FROM_ARRAYS,
-            [
-                now,
-                [tp.id for tp in touchpoints],
-                [tp.health_score for tp in touchpoints],
-                [tp.health_band for tp in touchpoints],
-                [tp.health_n for tp in touchpoints],
-                [orjson.dumps(tp.health_components).decode() for tp in touchpoints],
-            ],
-        )
-
-
-def touchpoint_weights(touchpoint_ids: Iterable) -> dict:
-    """1 + the highest moment impact of each touchpoint; 1 when untagged."""
+def touchpoint_weights(journey_ids: Iterable) -> dict:
+    """1 + the highest moment impact of each touchpoint of the journeys; 1 when untagged."""
     highest = dict(
-        Moment.objects.filter(touchpoint_id__in=list(touchpoint_ids))
+        Moment.objects.filter(touchpoint__journey_id__in=list(journey_ids))
         .values("touchpoint_id")
         .annotate(impact=Max("impact"))
         .values_list("touchpoint_id", "impact")
@@ -232,42 +183,108 @@ def rescore_journeys(journey_ids: Iterable, now=None) -> None:
             "id", "journey_id", "stage_id", "health_score", "health_n"
         )
     )
-    weights = touchpoint_weights(row[0] for row in rows)
+    weights = touchpoint_weights(journey_ids)
     by_stage, by_journey = defaultdict(list), defaultdict(list)
     for touchpoint_id, journey_id, stage_id, score, n in rows:
         part = (score, n, weights[touchpoint_id])
         by_stage[stage_id].append(part)
         by_journey[journey_id].append(part)
-    stages = []
-    for stage in Stage.objects.filter(journey_id__in=journey_ids).only("id"):
-        stage.health_score, stage.health_n = weighted_health(by_stage[stage.pk])
-        stage.health_band = band_for(stage.health_score)
-        stage.health_computed_at = now
-        stages.append(stage)
-    journeys, snapshots = [], []
-    for journey_id in journey_ids:
-        score, n = weighted_health(by_journey[journey_id])
-        journey = Journey(
-            id=journey_id,
-            health_score=score,
-            health_band=band_for(score),
-            health_n=n,
+    stage_ids = Stage.objects.filter(journey_id__in=journey_ids).values_list("id", flat=True)
+    health_write(Stage, [weighted_row(id, by_stage[id]) for id in stage_ids], now)
+    health_write(
+        Journey,
+        [weighted_row(id, by_journey[id]) for id in journey_ids],
+        now,
+        snapshot=JourneySnapshot,
+    )
+
+
+def weighted_row(id, parts: list[tuple[float | None, int, int]]) -> dict:
+    score, n = weighted_health(parts)
+    return {"id": id, "score": score, "band": band_for(score), "n": n}
+
+
+HEALTH_WRITE = """
+WITH v AS (
+    SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb)
+        AS v(id uuid, score float8, band text, n integer, components jsonb)
+), updated AS (
+    UPDATE {table} AS t
+    SET health_score = v.score, health_band = v.band, health_n = v.n,
+        health_computed_at = %(now)s {set_components}
+    FROM v WHERE t.id = v.id
+)
+{snapshot}
+"""
+SNAPSHOT_WRITE = """
+INSERT INTO {table} ({owner}, day, score, band, n {components})
+SELECT id, %(day)s, score, band, n {components} FROM v
+ON CONFLICT ({owner}, day) DO UPDATE
+SET score = excluded.score, band = excluded.band, n = excluded.n {set_components}
+"""
+
+
+def health_write(model, rows: list[dict], now, *, snapshot=None) -> None:
+    """Stores computed health ({id, score, band, n[, components]} per object) and, given a
+    snapshot model, today's snapshots. On PostgreSQL one statement with the rows as one JSON
+    document: Django's bulk_update builds a CASE per field and row, and binding thousands of
+    array elements cost more than the scoring itself at 1,000 touchpoints."""
+    with_components = model is Touchpoint
+    if connection.vendor != "postgresql":
+        health_write_portable(model, rows, now, snapshot=snapshot)
+        return
+    snapshot_sql = "SELECT 1"  # the UPDATE in WITH runs all the same
+    if snapshot:
+        snapshot_sql = SNAPSHOT_WRITE.format(
+            table=snapshot._meta.db_table,
+            owner=f"{model._meta.model_name}_id",
+            components=", components" if with_components else "",
+            set_components=", components = excluded.components" if with_components else "",
+        )
+    sql = HEALTH_WRITE.format(
+        table=model._meta.db_table,
+        set_components=", health_components = v.components" if with_components else "",
+        snapshot=snapshot_sql,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"rows": orjson.dumps(rows).decode(), "now": now, "day": now.date()})
+
+
+def health_write_portable(model, rows: list[dict], now, *, snapshot=None) -> None:
+    objects = [
+        model(
+            id=row["id"],
+            health_score=row["score"],
+            health_band=row["band"],
+            health_n=row["n"],
             health_computed_at=now,
+            **({"health_components": row["components"]} if "components" in row else {}),
         )
-        journeys.append(journey)
-        snapshots.append(
-            JourneySnapshot(
-                journey_id=journey_id, day=now.date(), score=score, band=journey.health_band, n=n
-            )
-        )
+        for row in rows
+    ]
     fields = ["health_score", "health_band", "health_n", "health_computed_at"]
-    Stage.objects.bulk_update(stages, fields, batch_size=1000)
-    Journey.objects.bulk_update(journeys, fields, batch_size=1000)
-    JourneySnapshot.objects.bulk_create(
-        snapshots,
+    if model is Touchpoint:
+        fields.append("health_components")
+    model.objects.bulk_update(objects, fields, batch_size=500)
+    if snapshot is None:
+        return
+    owner = model._meta.model_name
+    snapshot.objects.bulk_create(
+        [
+            snapshot(
+                **{f"{owner}_id": row["id"]},
+                day=now.date(),
+                score=row["score"],
+                band=row["band"],
+                n=row["n"],
+                **({"components": row["components"]} if "components" in row else {}),
+            )
+            for row in rows
+        ],
         update_conflicts=True,
-        unique_fields=["journey", "day"],
-        update_fields=["score", "band", "n"],
+        unique_fields=[owner, "day"],
+        update_fields=["score", "band", "n", *(["components"] if model is Touchpoint else [])],
+        batch_size=500,
     )
 
 
@@ -287,8 +304,21 @@ def rescore_dirty() -> int:
             )
             if not claimed:
                 return total
-            DirtyTouchpoint.objects.filter(touchpoint_id__in=claimed).delete()
+            if connection.vendor == "postgresql":
+                # Scores are derived and the claim commits with them: a crash that loses
+                # this commit loses the claim too, so the touchpoints are scored again.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            DirtyTouchpoint.objects.filter(among("touchpoint_id", claimed)).delete()
             total += rescore_touchpoints(claimed)
+
+
+def among(field: str, ids: list) -> Q:
+    """`field` IN `ids`; on PostgreSQL one array parameter, because psycopg
+    spends more time parsing a thousand placeholders than the database spends on the query."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::uuid[])", [list(ids)])})
+    return Q(**{f"{field}__in": ids})
 
 
 def mark_dirty(touchpoint_ids: Iterable) -> None:
@@ -304,7 +334,7 @@ def snapshots_backfill(workspace: Workspace, *, days: int) -> None:
     journey_of = dict(
         Touchpoint.objects.filter(workspace=workspace).values_list("id", "journey_id")
     )
-    weights = touchpoint_weights(journey_of)
+    weights = touchpoint_weights(set(journey_of.values()))
     for offset in range(days, 0, -1):
         day = today - timedelta(days=offset)
         health = touchpoint_health(workspace, list(journey_of), as_of=day)

@@ -52,8 +52,7 @@ def dashboard_journeys(workspace: Workspace) -> list[Journey]:
 
 
 def with_map(journeys):
-    """Journeys with their stages, touchpoints and moments: four queries, whatever the size.
-    The map page and the map API read the same shape."""
+    """Journeys with their stages, touchpoints and moments: four queries, whatever the size."""
     touchpoints = Touchpoint.objects.order_by("position").prefetch_related(
         Prefetch("moments", queryset=Moment.objects.order_by("type"))
     )

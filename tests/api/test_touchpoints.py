@@ -293,3 +293,19 @@ def test_it_lists_with_a_fixed_number_of_queries(api, fill):
     fill(27)
     assert api.get("/api/v1/touchpoints/").json()["count"] == 30
     assert count() == few
+
+
+def test_lists_and_maps_read_what_the_serializer_writes(api, journey, fill):
+    """Lists and maps build touchpoints from values for speed; they must not drift from the
+    serializer that the detail view, POST and PATCH answer with."""
+    fill(4)
+    Touchpoint.objects.update(health_score=71.5, health_band="healthy", health_n=12)
+    listed = api.get(f"/api/v1/touchpoints/?journey={journey.pk}").json()["results"]
+    mapped = api.get(f"/api/v1/journeys/{journey.pk}/map/").json()["stages"]
+    in_map = {tp["id"]: tp for stage in mapped for tp in stage["touchpoints"]}
+
+    for item in listed:
+        detail = api.get(f"/api/v1/touchpoints/{item['id']}/").json()
+        assert item == detail
+        assert in_map[item["id"]] == detail
+    assert any(item["moments"] for item in listed)

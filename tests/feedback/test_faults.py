@@ -92,7 +92,7 @@ def task_waits_for_journey_lock() -> bool:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
             " AND wait_event_type = 'Lock' AND query LIKE %s",
-            ['UPDATE "journeys_journey"%'],
+            ["%UPDATE journeys_journey%"],
         )
         return cursor.fetchone()[0] > 0
 
@@ -110,14 +110,15 @@ def test_a_scoring_task_killed_midway_completes_after_restart(journey, touchpoin
 
     # Hold the journey row so the task blocks halfway: touchpoints scored, dirty rows claimed,
     # nothing committed yet.
-    blocker = psycopg.connect(process_env()["DATABASE_URL"])
-    blocker.execute("SELECT 1 FROM journeys_journey WHERE id = %s FOR UPDATE", [journey.pk])
-    with celery_worker(CELERY_VISIBILITY_TIMEOUT="3") as worker:
-        current_app.send_task("feedback.tasks.rescore_dirty_task")
-        wait_for(task_waits_for_journey_lock, timeout=10, what="the task to reach the locked row")
-        stop(worker, signal.SIGKILL)
-    blocker.rollback()
-    blocker.close()
+    with psycopg.connect(process_env()["DATABASE_URL"]) as blocker:  # closed even on failure
+        blocker.execute("SELECT 1 FROM journeys_journey WHERE id = %s FOR UPDATE", [journey.pk])
+        with celery_worker(CELERY_VISIBILITY_TIMEOUT="3") as worker:
+            current_app.send_task("feedback.tasks.rescore_dirty_task")
+            wait_for(
+                task_waits_for_journey_lock, timeout=10, what="the task to reach the locked row"
+            )
+            stop(worker, signal.SIGKILL)
+        blocker.rollback()
 
     assert DirtyTouchpoint.objects.filter(touchpoint=touchpoint).exists()
     assert Touchpoint.objects.get(pk=touchpoint.pk).health_score is None
