@@ -53,8 +53,11 @@ def dashboard_journeys(workspace: Workspace) -> list[Journey]:
 
 def with_map(journeys):
     """Journeys with their stages, touchpoints and moments: four queries, whatever the size."""
-    touchpoints = Touchpoint.objects.order_by("position").prefetch_related(
-        Prefetch("moments", queryset=Moment.objects.order_by("type"))
+    # Not on a card: the panel loads its own touchpoint.
+    touchpoints = (
+        Touchpoint.objects.defer("health_components", "description")
+        .order_by("position")
+        .prefetch_related(Prefetch("moments", queryset=Moment.objects.order_by("type")))
     )
     stages = Stage.objects.order_by("position").prefetch_related(
         Prefetch("touchpoints", queryset=touchpoints)
