@@ -2,7 +2,7 @@
 from the daily rollups, as the debounced task does it (scoring.mark_dirty + scoring.rescore_dirty);
 and for reference a GROUP BY over the raw feedback rows alone.
 
-    python -m bench.scoring [--touchpoints 1000] [--rows 2000000] [--runs 5]
+    python -m bench.scoring [--touchpoints 1000] [--rows 5000000] [--runs 5]
 """
 
 import argparse
@@ -90,7 +90,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--touchpoints", type=int, default=1000)
     parser.add_argument("--journeys", type=int, default=10)
-    parser.add_argument("--rows", type=int, default=2_000_000, help="feedback rows")
+    parser.add_argument("--rows", type=int, default=5_000_000, help="feedback rows")
     parser.add_argument("--days", type=int, default=90, help="feedback spread over this many days")
     parser.add_argument("--runs", type=int, default=5)
     main("scoring", parser, body)

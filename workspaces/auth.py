@@ -1,6 +1,7 @@
 """Who is calling the API: a signed-in user, or a workspace API token."""
 
 import logging
+import time
 from datetime import timedelta
 
 from django.utils import timezone
@@ -70,17 +71,30 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 class CallerRateThrottle(throttling.SimpleRateThrottle):
-    """One budget per token or per user. Without a reachable cache, requests are let through:
-    an outage of Redis must not stop ingestion."""
+    """One budget per token or per user, counted in fixed windows (one INCR per request): DRF's
+    sliding window reads and writes the list of every request's time in the window, which at
+    20,000 a minute is the costliest part of a small request. Without a reachable cache,
+    requests are let through: an outage of Redis must not stop ingestion."""
 
     scope = "caller"
 
     def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        now = time.time()
+        window = int(now // self.duration)
+        key = f"{self.get_cache_key(request, view)}:{window}"
         try:
-            return super().allow_request(request, view)
+            self.cache.add(key, 0, timeout=self.duration + 1)
+            count = self.cache.incr(key)
         except Exception:
             log.warning("Throttle cache unreachable; letting the request through.")
             return True
+        self.wait_seconds = (window + 1) * self.duration - now
+        return count <= self.num_requests
+
+    def wait(self) -> float:
+        return self.wait_seconds
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):

@@ -135,3 +135,18 @@ def test_it_serves_the_api_docs(api):
     response = api.get("/api/docs/")
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+def test_it_throttles_each_caller_on_its_own_budget(monkeypatch, workspace, token):
+    from workspaces.auth import CallerRateThrottle
+
+    monkeypatch.setattr(CallerRateThrottle, "THROTTLE_RATES", {"caller": "3/min"})
+    client = bearer(token[1])
+    other = bearer(ApiToken.issue(workspace=workspace, name="BI", role=Role.VIEWER)[1])
+
+    assert [client.get("/api/v1/journeys/").status_code for _ in range(3)] == [200] * 3
+    refused = client.get("/api/v1/journeys/")
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 61
+    assert "detail" in refused.json()
+    assert other.get("/api/v1/journeys/").status_code == 200
