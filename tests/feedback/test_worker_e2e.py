@@ -46,6 +46,21 @@ def test_health_appears_within_seconds_of_feedback(worker, api, touchpoint):
     assert journey["health"]["score"] == 100.0
 
 
+def test_the_worker_finds_a_customer_at_risk_after_a_rescore(worker, api, journey, touchpoint):
+    def customers() -> list:
+        return api.get(f"/api/v1/journeys/{journey.pk}/at-risk/").json()["customers"]
+
+    assert customers() == []  # found on the spot: nobody yet
+    bad = [
+        {"touchpoint_key": "checkout", "occurred_at": recent(i), "nps": 2, "customer_ref": "ana"}
+        for i in range(3)
+    ]
+    assert api.post("/api/v1/feedback/", bad, format="json").status_code == 202
+
+    found = wait_for(customers, timeout=10, what="the customer at risk")
+    assert [(c["customer_ref"], c["negative_count"]) for c in found] == [("ana", 3)]
+
+
 def test_an_english_comment_gets_sentiment_from_the_worker(worker, api, touchpoint):
     response = api.post(
         "/api/v1/feedback/",
