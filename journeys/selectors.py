@@ -2,8 +2,8 @@
 
 from collections import Counter
 from datetime import timedelta
+from types import SimpleNamespace
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from feedback.at_risk import at_risk_counts
@@ -51,17 +51,39 @@ def dashboard_journeys(workspace: Workspace) -> list[Journey]:
     return journeys
 
 
-def with_map(journeys):
-    """Journeys with their stages, touchpoints and moments: four queries, whatever the size."""
-    # Not on a card: the panel loads its own touchpoint.
-    touchpoints = (
-        Touchpoint.objects.defer("health_components", "description")
-        .order_by("position")
-        .prefetch_related(Prefetch("moments", queryset=Moment.objects.order_by("type")))
-    )
-    stages = Stage.objects.order_by("position").prefetch_related(
-        Prefetch("touchpoints", queryset=touchpoints)
-    )
-    return journeys.select_related("workspace").prefetch_related(
-        Prefetch("stages", queryset=stages)
-    )
+CARD_FIELDS = [
+    "id",
+    "stage_id",
+    "key",
+    "name",
+    "channel",
+    "owner",
+    "expected_emotion",
+    "pain_points",
+    "opportunities",
+    "health_score",
+    "health_band",
+    "health_n",
+]
+
+
+def map_stages(journey: Journey) -> list[Stage]:
+    """The journey's stages, each with `.cards`: its touchpoints in order, as plain objects
+    with their `.moments`. Three queries whatever the size; plain objects from values() rather
+    than model instances, which took a third of a 300-card map's time to build."""
+    stages = list(journey.stages.order_by("position"))
+    cards = {stage.pk: [] for stage in stages}
+    rows = Touchpoint.objects.filter(journey=journey).order_by("position").values(*CARD_FIELDS)
+    touchpoints = [SimpleNamespace(pk=row["id"], moments=[], **row) for row in rows]
+    by_id = {tp.pk: tp for tp in touchpoints}
+    for moment in (
+        Moment.objects.filter(touchpoint__journey=journey)
+        .order_by("type")
+        .values("touchpoint_id", "type", "impact")
+    ):
+        by_id[moment["touchpoint_id"]].moments.append(SimpleNamespace(**moment))
+    for tp in touchpoints:
+        cards[tp.stage_id].append(tp)
+    for stage in stages:
+        stage.cards = cards[stage.pk]
+    return stages

@@ -16,7 +16,7 @@ from journeys.blueprints import BLUEPRINTS, journey_create_from_blueprint
 from journeys.forms import JourneyCreateForm, MoveForm, StageForm
 from journeys.models import BAND_LABELS, Band, Journey, Stage, StageKind
 from moments.models import MOMENT_SHORT_LABELS, MomentType
-from touchpoints.models import CHANNEL_LABELS, Channel
+from touchpoints.models import CHANNEL_ICONS, CHANNEL_LABELS, Channel
 from workspaces.access import can, check_role, current_workspace, scoped
 from workspaces.models import Role
 
@@ -59,29 +59,31 @@ def journey_create(request: HttpRequest) -> HttpResponse:
 
 
 def map_context(request: HttpRequest, pk, selected=None) -> dict:
-    journey = get_object_or_404(selectors.with_map(scoped(request, Journey.objects)), pk=pk)
+    journey = get_object_or_404(scoped(request, Journey.objects).select_related("workspace"), pk=pk)
+    stages = selectors.map_stages(journey)
     filters = {name: request.GET.get(name, "") for name in ("type", "band", "channel")}
-    touchpoints = [tp for stage in journey.stages.all() for tp in stage.touchpoints.all()]
+    touchpoints = [tp for stage in stages for tp in stage.cards]
     for touchpoint in touchpoints:
         touchpoint.matches = matches(touchpoint, filters)
     prepare_cards(touchpoints)
     workspace = journey.workspace
     return {
         "journey": journey,
+        "stages": stages,
         "touchpoints": touchpoints,
         "selected": selected,
         "filters": filters,
         "can": can(request, workspace.pk),
         "at_risk_count": at_risk_counts([journey.pk]).get(journey.pk, 0),
         "critical_moments": sum(
-            len(tp.moments.all()) for tp in touchpoints if tp.health_band == Band.CRITICAL
+            len(tp.moments) for tp in touchpoints if tp.health_band == Band.CRITICAL
         ),
-        "moments_total": sum(len(tp.moments.all()) for tp in touchpoints),
+        "moments_total": sum(len(tp.moments) for tp in touchpoints),
         "emotion_curve": emotion_curve(touchpoints),
         "moment_types": MomentType.choices,
         "bands": Band.choices,
         "channels": Channel.choices,
-        "lanes": lanes(journey),
+        "lanes": lanes(stages),
         # Rendered once and repeated on every card.
         "csrf_input": csrf_input(request),
         "move_buttons": format_html_join(
@@ -109,11 +111,11 @@ def prepare_cards(touchpoints: list) -> None:
     for tp in touchpoints:
         tp.detail_url, tp.move_url = detail_url(tp.pk), move_url(tp.pk)
         tp.band_name, tp.channel_name = bands[tp.health_band], channels[tp.channel]
+        tp.channel_icon = CHANNEL_ICONS[tp.channel]
         tp.score_text = no_data if tp.health_score is None else str(tp.health_score)
         tp.move_label = move % {"name": tp.name}
         tp.badges = [
-            (m.type, f"{moments[m.type]} · {impact} {m.impact}", short[m.type])
-            for m in tp.moments.all()
+            (m.type, f"{moments[m.type]} · {impact} {m.impact}", short[m.type]) for m in tp.moments
         ]
 
 
@@ -123,13 +125,13 @@ def url_for_each(name: str):
     return lambda pk: pattern.replace(str(NO_ID), str(pk))
 
 
-def lanes(journey) -> list:
+def lanes(stages: list) -> list:
     """[(title, [cell per stage: [(name or "", text), …]])] under the board."""
-    stages = [stage.touchpoints.all() for stage in journey.stages.all()]
+    stages = [stage.cards for stage in stages]
     return [
         (
             _("Channel"),
-            [[("", f"{tp.channel_icon} {tp.channel_label}") for tp in s] for s in stages],
+            [[("", f"{tp.channel_icon} {tp.channel_name}") for tp in s] for s in stages],
         ),
         (
             _("Pain points"),
@@ -143,7 +145,7 @@ def lanes(journey) -> list:
 
 
 def matches(touchpoint, filters: dict) -> bool:
-    types = {moment.type for moment in touchpoint.moments.all()}
+    types = {moment.type for moment in touchpoint.moments}
     return (
         (not filters["type"] or filters["type"] in types)
         and (not filters["band"] or touchpoint.health_band == filters["band"])
