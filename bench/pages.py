@@ -1,7 +1,7 @@
 """Maps and lists: GET /api/v1/journeys/{id}/map/ at 30 and 300 touchpoints (p95 over gunicorn,
 SQL queries in-process), the map page /journeys/{id}/ when it exists (server time and queries,
 in-process), and the throughput of GET /api/v1/touchpoints/?journey=… under 32 concurrent
-connections.
+connections, beside that of the smallest authenticated API answer (the stack's floor).
 
     python -m bench.pages [--touchpoints 300] [--requests 200] [--connections 32] [--duration 10]
 """
@@ -174,6 +174,8 @@ def body(args: argparse.Namespace, report: Report) -> None:
                 size: p95_over_http(port, tokens[0], path, args) for size, path in map_path.items()
             }
             rate, done, errors = throughput(port, tokens, list_path, args.duration)
+            # The stack's floor: the smallest authenticated API answer, under the same load.
+            floor, _, _ = throughput(port, tokens, "/api/v1/journeys/?page_size=1", args.duration)
 
         report.add(f"map API p95 ({large} touchpoints)", p95[large], "ms", 80, "lower")
         report.add(
@@ -186,6 +188,7 @@ def body(args: argparse.Namespace, report: Report) -> None:
         report.add(f"reference: map API p95 ({small} touchpoints)", p95[small], "ms")
         report.add(f"list API, {args.connections} connections", rate, "req/s", 1000, "higher")
         report.add(f"list API errors ({done:,} requests)", errors, "", 0, "equal")
+        report.add("reference: smallest API answer (journeys/?page_size=1)", floor, "req/s")
 
 
 if __name__ == "__main__":
