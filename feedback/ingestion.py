@@ -230,8 +230,26 @@ class TouchpointIndex:
         return found
 
 
+def field_checks(now: datetime, naive_tz: tzinfo | None = None) -> tuple:
+    """(field, check) in the order errors are reported; made once per batch, not per item."""
+    return (
+        ("occurred_at", lambda v: _timestamp(v, now, naive_tz)),
+        ("external_id", lambda v: _text(v, 200) or None),
+        ("customer_ref", lambda v: _text(v, 200)),
+        ("channel", lambda v: _choice(v, CHANNELS)),
+        ("nps", lambda v: _integer(v, 0, 10)),
+        ("csat", lambda v: _integer(v, 1, 5)),
+        ("ces", lambda v: _integer(v, 1, 7)),
+        ("sentiment", lambda v: _number(v, -1, 1)),
+        ("outcome", lambda v: _choice(v, OUTCOMES)),
+        ("comment", lambda v: _text(v, 10_000)),
+        ("source", lambda v: _text(v, 50)),
+        ("metadata", _metadata),
+    )
+
+
 def validate_item(
-    item, workspace_id: int, touchpoints: TouchpointIndex, now: datetime, naive_tz=None
+    item, workspace_id: int, touchpoints: TouchpointIndex, checks: tuple
 ) -> tuple[tuple | None, dict]:
     """One item → (row for COLUMNS, {}) or (None, {field: [messages]})."""
     if isinstance(item, UnparsedLine):
@@ -246,21 +264,7 @@ def validate_item(
         errors["non_field_errors"] = ["An item may be at most 32 KB."]
     found = touchpoints.resolve(item, errors)
     values = {}
-    checks = {
-        "occurred_at": lambda v: _timestamp(v, now, naive_tz),
-        "external_id": lambda v: _text(v, 200) or None,
-        "customer_ref": lambda v: _text(v, 200),
-        "channel": lambda v: _choice(v, CHANNELS),
-        "nps": lambda v: _integer(v, 0, 10),
-        "csat": lambda v: _integer(v, 1, 5),
-        "ces": lambda v: _integer(v, 1, 7),
-        "sentiment": lambda v: _number(v, -1, 1),
-        "outcome": lambda v: _choice(v, OUTCOMES),
-        "comment": lambda v: _text(v, 10_000),
-        "source": lambda v: _text(v, 50),
-        "metadata": _metadata,
-    }
-    for name, check in checks.items():
+    for name, check in checks:
         value = item.get(name)
         if value is None:
             continue
@@ -307,11 +311,12 @@ def validate_item(
 def validate_batch(
     workspace: Workspace, items: list, *, first_index: int = 0, naive_tz=None
 ) -> Batch:
-    now = datetime.now(UTC)
+    checks = field_checks(datetime.now(UTC), naive_tz)
     touchpoints = TouchpointIndex(workspace, items)
+    workspace_id = workspace.pk
     batch = Batch()
     for index, item in enumerate(items, start=first_index):
-        row, errors = validate_item(item, workspace.pk, touchpoints, now, naive_tz)
+        row, errors = validate_item(item, workspace_id, touchpoints, checks)
         if errors:
             batch.rejected.append({"index": index, "errors": errors})
         else:
