@@ -22,7 +22,7 @@ from feedback.publishing import publish
 from workspaces.models import Workspace
 
 CHUNK_BYTES = 1024 * 1024
-BATCH_ROWS = 5000
+BATCH_ROWS = 50_000
 MAX_REJECTED_ROWS_KEPT = 10_000
 
 
@@ -98,7 +98,7 @@ class ChunkReader(io.RawIOBase):
     def __init__(self, job: ImportJob):
         self.job = job
         self.seq = 0
-        self.buffer = b""
+        self.buffer = memoryview(b"")
 
     def readable(self) -> bool:
         return True
@@ -112,7 +112,8 @@ class ChunkReader(io.RawIOBase):
             )
             if data is None:
                 return 0
-            self.buffer = bytes(data)
+            # A memoryview, so that taking a piece off the front does not copy the rest.
+            self.buffer = memoryview(bytes(data))
             self.seq += 1
         size = min(len(target), len(self.buffer))
         target[:size] = self.buffer[:size]
