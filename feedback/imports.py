@@ -3,9 +3,10 @@ worker through the same ingestion path as the API, in batches, with live counter
 
 import codecs
 import csv
+import gc
 import io
 from collections.abc import Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from datetime import tzinfo
 from functools import partial
 from itertools import chain, islice
@@ -213,7 +214,9 @@ def import_run(job_id) -> None:
         return
     job = ImportJob.objects.select_related("workspace").get(pk=job_id)
     try:
-        if not process(job):
+        with cycle_collection_paused():
+            done = process(job)
+        if not done:
             return
     except (ImportFileError, UnicodeDecodeError, csv.Error) as exc:
         # import_create checks the encoding; a job stored before it did may still fail here.
@@ -227,6 +230,22 @@ def import_run(job_id) -> None:
         )
     # A finished or failed job never runs again.
     ImportChunk.objects.filter(job=job).delete()
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """A batch is tens of thousands of small objects that live until it is stored, and each
+    pass of Python's cycle collector walks them all again: a third of the import's Python time
+    in the profile. Reference counting still frees them batch by batch; the few cycles left
+    are collected at the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
 
 
 def process(job: ImportJob) -> bool:
