@@ -3,9 +3,10 @@ worker through the same ingestion path as the API, in batches, with live counter
 
 import codecs
 import csv
+import gc
 import io
 from collections.abc import Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from datetime import tzinfo
 from functools import partial
 from itertools import chain, islice
@@ -22,7 +23,7 @@ from feedback.publishing import publish
 from workspaces.models import Workspace
 
 CHUNK_BYTES = 1024 * 1024
-BATCH_ROWS = 5000
+BATCH_ROWS = 50_000
 MAX_REJECTED_ROWS_KEPT = 10_000
 
 
@@ -98,7 +99,7 @@ class ChunkReader(io.RawIOBase):
     def __init__(self, job: ImportJob):
         self.job = job
         self.seq = 0
-        self.buffer = b""
+        self.buffer = memoryview(b"")
 
     def readable(self) -> bool:
         return True
@@ -112,7 +113,8 @@ class ChunkReader(io.RawIOBase):
             )
             if data is None:
                 return 0
-            self.buffer = bytes(data)
+            # A memoryview, so that taking a piece off the front does not copy the rest.
+            self.buffer = memoryview(bytes(data))
             self.seq += 1
         size = min(len(target), len(self.buffer))
         target[:size] = self.buffer[:size]
@@ -212,7 +214,9 @@ def import_run(job_id) -> None:
         return
     job = ImportJob.objects.select_related("workspace").get(pk=job_id)
     try:
-        if not process(job):
+        with cycle_collection_paused():
+            done = process(job)
+        if not done:
             return
     except (ImportFileError, UnicodeDecodeError, csv.Error) as exc:
         # import_create checks the encoding; a job stored before it did may still fail here.
@@ -226,6 +230,22 @@ def import_run(job_id) -> None:
         )
     # A finished or failed job never runs again.
     ImportChunk.objects.filter(job=job).delete()
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """A batch is tens of thousands of small objects that live until it is stored, and each
+    pass of Python's cycle collector walked them all again (8 of 36 s of a 400,000-row import
+    in the profile). Reference counting still frees them batch by batch; the few cycles left
+    are collected at the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
 
 
 def process(job: ImportJob) -> bool:

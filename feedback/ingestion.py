@@ -44,26 +44,30 @@ CHANNELS = set(Channel.values)
 OUTCOMES = set(Outcome.values)
 NEGATIVE_OUTCOMES = {Outcome.UNRESOLVED, Outcome.ABANDONED}
 
-# Columns of a validated row, in the order of the COPY.
-COLUMNS = [
-    "workspace_id",
-    "journey_id",
-    "touchpoint_id",
-    "external_id",
-    "occurred_at",
-    "customer_ref",
-    "channel",
-    "nps",
-    "csat",
-    "ces",
-    "sentiment",
-    "sentiment_pending",
-    "outcome",
-    "comment",
-    "source",
-    "metadata",
-    "is_negative",
-]
+# Columns of a validated row, in the order of the COPY, with their types in the staging table.
+# The COPY is binary: PostgreSQL parses it faster, and psycopg writes it in a third of the
+# Python time of text. metadata is staged as text and cast on insert, because a binary COPY
+# into jsonb would store the already encoded str as one JSON string.
+STAGING_TYPES = {
+    "workspace_id": "int8",
+    "journey_id": "uuid",
+    "touchpoint_id": "uuid",
+    "external_id": "text",
+    "occurred_at": "timestamptz",
+    "customer_ref": "text",
+    "channel": "text",
+    "nps": "int2",
+    "csat": "int2",
+    "ces": "int2",
+    "sentiment": "float8",
+    "sentiment_pending": "bool",
+    "outcome": "text",
+    "comment": "text",
+    "source": "text",
+    "metadata": "text",
+    "is_negative": "bool",
+}
+COLUMNS = list(STAGING_TYPES)
 TOUCHPOINT_ID, EXTERNAL_ID, SENTIMENT_PENDING = (
     COLUMNS.index(name) for name in ("touchpoint_id", "external_id", "sentiment_pending")
 )
@@ -230,8 +234,26 @@ class TouchpointIndex:
         return found
 
 
+def field_checks(now: datetime, naive_tz: tzinfo | None = None) -> tuple:
+    """(field, check) in the order errors are reported; made once per batch, not per item."""
+    return (
+        ("occurred_at", lambda v: _timestamp(v, now, naive_tz)),
+        ("external_id", lambda v: _text(v, 200) or None),
+        ("customer_ref", lambda v: _text(v, 200)),
+        ("channel", lambda v: _choice(v, CHANNELS)),
+        ("nps", lambda v: _integer(v, 0, 10)),
+        ("csat", lambda v: _integer(v, 1, 5)),
+        ("ces", lambda v: _integer(v, 1, 7)),
+        ("sentiment", lambda v: _number(v, -1, 1)),
+        ("outcome", lambda v: _choice(v, OUTCOMES)),
+        ("comment", lambda v: _text(v, 10_000)),
+        ("source", lambda v: _text(v, 50)),
+        ("metadata", _metadata),
+    )
+
+
 def validate_item(
-    item, workspace_id: int, touchpoints: TouchpointIndex, now: datetime, naive_tz=None
+    item, workspace_id: int, touchpoints: TouchpointIndex, checks: tuple
 ) -> tuple[tuple | None, dict]:
     """One item → (row for COLUMNS, {}) or (None, {field: [messages]})."""
     if isinstance(item, UnparsedLine):
@@ -246,21 +268,7 @@ def validate_item(
         errors["non_field_errors"] = ["An item may be at most 32 KB."]
     found = touchpoints.resolve(item, errors)
     values = {}
-    checks = {
-        "occurred_at": lambda v: _timestamp(v, now, naive_tz),
-        "external_id": lambda v: _text(v, 200) or None,
-        "customer_ref": lambda v: _text(v, 200),
-        "channel": lambda v: _choice(v, CHANNELS),
-        "nps": lambda v: _integer(v, 0, 10),
-        "csat": lambda v: _integer(v, 1, 5),
-        "ces": lambda v: _integer(v, 1, 7),
-        "sentiment": lambda v: _number(v, -1, 1),
-        "outcome": lambda v: _choice(v, OUTCOMES),
-        "comment": lambda v: _text(v, 10_000),
-        "source": lambda v: _text(v, 50),
-        "metadata": _metadata,
-    }
-    for name, check in checks.items():
+    for name, check in checks:
         value = item.get(name)
         if value is None:
             continue
@@ -307,11 +315,12 @@ def validate_item(
 def validate_batch(
     workspace: Workspace, items: list, *, first_index: int = 0, naive_tz=None
 ) -> Batch:
-    now = datetime.now(UTC)
+    checks = field_checks(datetime.now(UTC), naive_tz)
     touchpoints = TouchpointIndex(workspace, items)
+    workspace_id = workspace.pk
     batch = Batch()
     for index, item in enumerate(items, start=first_index):
-        row, errors = validate_item(item, workspace.pk, touchpoints, now, naive_tz)
+        row, errors = validate_item(item, workspace_id, touchpoints, checks)
         if errors:
             batch.rejected.append({"index": index, "errors": errors})
         else:
@@ -339,20 +348,18 @@ def feedback_ingest(*, workspace: Workspace, items: list, naive_tz=None) -> Inge
     )
 
 
-STAGING_TABLE = """
+STAGING_TABLE = f"""
 CREATE TEMPORARY TABLE IF NOT EXISTS feedback_staging (
-    workspace_id bigint, journey_id uuid, touchpoint_id uuid, external_id varchar(200),
-    occurred_at timestamptz, customer_ref varchar(200), channel varchar(20), nps smallint,
-    csat smallint, ces smallint, sentiment double precision, sentiment_pending boolean,
-    outcome varchar(12), comment text, source varchar(50), metadata jsonb, is_negative boolean
+    {", ".join(f"{name} {type_}" for name, type_ in STAGING_TYPES.items())}
 ) ON COMMIT DELETE ROWS
 """
+STAGED = ", ".join(f"{name}::jsonb" if name == "metadata" else name for name in COLUMNS)
 
 # One statement: insert what is new, add it to the rollups, and mark its touchpoints dirty.
 INSERT_FROM_STAGING = f"""
 WITH inserted AS (
     INSERT INTO feedback_feedback ({", ".join(COLUMNS)}, received_at)
-    SELECT {", ".join(COLUMNS)}, now() FROM feedback_staging
+    SELECT {STAGED}, now() FROM feedback_staging
     ON CONFLICT (workspace_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
     RETURNING touchpoint_id, occurred_at, nps, csat, ces, sentiment, outcome, is_negative
 ), rolled AS (
@@ -399,7 +406,9 @@ def store_rows_postgresql(rows: list[tuple]) -> int:
         # ON COMMIT empties the table, but a batch stored inside an enclosing transaction (an
         # import chunk, a test) would otherwise see the previous batch's rows and insert them again.
         cursor.execute("DELETE FROM feedback_staging")
-        with cursor.copy(f"COPY feedback_staging ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        copy_sql = f"COPY feedback_staging ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+        with cursor.copy(copy_sql) as copy:
+            copy.set_types(list(STAGING_TYPES.values()))
             for row in rows:
                 copy.write_row(row)
         cursor.execute(INSERT_FROM_STAGING)

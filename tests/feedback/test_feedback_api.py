@@ -92,6 +92,17 @@ def test_it_accepts_one_object(analyst, touchpoint, journey):
     assert row.sentiment_pending is False
 
 
+def test_it_stores_text_exactly_as_sent(analyst, touchpoint):
+    """Tabs, newlines, backslashes and a literal \\N mean something in a text COPY; the staging
+    COPY is binary, so they arrive as sent, in plain columns and in metadata alike."""
+    text = 'tab\there\r\nnew line \\N back\\slash "quoted" €'
+    accepted(
+        post(analyst, item(touchpoint, comment=text, customer_ref=text, metadata={text: [text]}))
+    )
+    row = Feedback.objects.get()
+    assert (row.comment, row.customer_ref, row.metadata) == (text, text, {text: [text]})
+
+
 def test_it_stores_defaults_for_absent_fields(analyst, touchpoint):
     accepted(post(analyst, item(touchpoint, nps=MISSING, comment="Fine")))
     row = Feedback.objects.get()

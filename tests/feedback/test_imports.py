@@ -2,6 +2,7 @@
 ingestion. The real worker picking a job up is covered by test_worker_e2e.py."""
 
 import csv
+import gc
 import io
 from datetime import UTC, datetime
 
@@ -395,6 +396,23 @@ def test_a_run_that_stopped_resumes_where_it_stopped(
     assert Feedback.objects.filter(workspace=workspace).count() == 3
     assert rejected(job) == rejected(clean) == [(3, ["touchpoint_key"]), (5, ["occurred_at"])]
     assert len(calls) == 4  # the second run started again at the second batch
+
+
+def test_the_cycle_collector_is_back_on_after_a_run(workspace, touchpoint, monkeypatch):
+    """It is paused while a job runs (see cycle_collection_paused), never for good."""
+
+    def worker_lost(**kwargs):
+        assert not gc.isenabled()
+        raise RuntimeError("worker lost")
+
+    assert gc.isenabled()
+    run(workspace, PLAIN_CSV)
+    assert gc.isenabled()
+
+    monkeypatch.setattr(imports, "feedback_ingest", worker_lost)
+    with pytest.raises(RuntimeError):
+        run(workspace, PLAIN_CSV.replace("a1,", "b1,"))
+    assert gc.isenabled()
 
 
 def test_running_a_finished_job_again_does_nothing(workspace, touchpoint):
