@@ -120,12 +120,12 @@ def raw_reference(url: str, batches: list[list[tuple]], connections: int) -> flo
     """The same rows, COPY'd into a staging table and inserted with ON CONFLICT DO NOTHING, one
     transaction per batch, as many connections as gunicorn has workers: the database's own limit
     for this table. Returns the seconds taken."""
-    from feedback.ingestion import COLUMNS, STAGING_TABLE
+    from feedback.ingestion import COLUMNS, STAGED, STAGING_TABLE, STAGING_TYPES
 
     columns = ", ".join(COLUMNS)
     insert = f"""
         INSERT INTO feedback_feedback ({columns}, received_at)
-        SELECT {columns}, now() FROM feedback_staging
+        SELECT {STAGED}, now() FROM feedback_staging
         ON CONFLICT (workspace_id, external_id) WHERE external_id IS NOT NULL DO NOTHING"""
 
     def load(share: list[list[tuple]]) -> None:
@@ -133,7 +133,9 @@ def raw_reference(url: str, batches: list[list[tuple]], connections: int) -> flo
             for rows in share:
                 with conn.transaction(), conn.cursor() as cursor:
                     cursor.execute(STAGING_TABLE)
-                    with cursor.copy(f"COPY feedback_staging ({columns}) FROM STDIN") as copy:
+                    copy_sql = f"COPY feedback_staging ({columns}) FROM STDIN (FORMAT BINARY)"
+                    with cursor.copy(copy_sql) as copy:
+                        copy.set_types(list(STAGING_TYPES.values()))
                         for row in rows:
                             copy.write_row(row)
                     cursor.execute(insert)
