@@ -115,7 +115,7 @@ class MapSerializer(JourneySerializer):
     stages = MapStageSerializer(many=True, read_only=True)
 
 
-def map_stages(journey: Journey) -> list[dict]:
+def map_stage_representations(journey: Journey) -> list[dict]:
     """MapStageSerializer's output, from three queries of values (see
     touchpoint_representations)."""
     touchpoints = touchpoint_representations(
@@ -175,7 +175,7 @@ class JourneyViewSet(
         """The whole map in one response: stages → touchpoints → moments, with health."""
         journey = self.get_object()
         data = JourneySerializer(journey, context={"request": request}).data
-        data["stages"] = map_stages(journey)
+        data["stages"] = map_stage_representations(journey)
         return Response(data)
 
     @extend_schema(methods=["GET"], responses=StageSerializer(many=True))

@@ -67,7 +67,7 @@ CARD_FIELDS = [
 ]
 
 
-def map_stages(journey: Journey) -> list[Stage]:
+def board_stages(journey: Journey) -> list[Stage]:
     """The journey's stages, each with `.cards`: its touchpoints in order, as plain objects
     with their `.moments`. Three queries whatever the size; plain objects from values() rather
     than model instances, which took a third of a 300-card map's time to build."""

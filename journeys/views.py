@@ -60,7 +60,7 @@ def journey_create(request: HttpRequest) -> HttpResponse:
 
 def map_context(request: HttpRequest, pk, selected=None) -> dict:
     journey = get_object_or_404(scoped(request, Journey.objects).select_related("workspace"), pk=pk)
-    stages = selectors.map_stages(journey)
+    stages = selectors.board_stages(journey)
     filters = {name: request.GET.get(name, "") for name in ("type", "band", "channel")}
     touchpoints = [tp for stage in stages for tp in stage.cards]
     for touchpoint in touchpoints:

@@ -75,10 +75,7 @@ class TouchpointSerializer(serializers.ModelSerializer):
         return attrs
 
 
-TOUCHPOINT_VALUES = [
-    "id",
-    "journey_id",
-    "stage_id",
+PLAIN_FIELDS = [
     "key",
     "name",
     "description",
@@ -89,6 +86,12 @@ TOUCHPOINT_VALUES = [
     "pain_points",
     "opportunities",
     "version",
+]
+TOUCHPOINT_VALUES = [
+    "id",
+    "journey_id",
+    "stage_id",
+    *PLAIN_FIELDS,
     "health_score",
     "health_band",
     "health_n",
@@ -111,7 +114,7 @@ def touchpoint_representations(rows: list[dict]) -> list[dict]:
             "id": row["id"],
             "journey": row["journey_id"],
             "stage": row["stage_id"],
-            **{field: row[field] for field in TOUCHPOINT_VALUES[3:13]},
+            **{field: row[field] for field in PLAIN_FIELDS},
             "moments": moments[row["id"]],
             "health": {
                 "score": row["health_score"],
