@@ -1,11 +1,7 @@
-import uuid
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.backends.utils import csrf_input
-from django.urls import reverse
-from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -13,14 +9,13 @@ from django.views.decorators.vary import vary_on_headers
 from feedback.at_risk import at_risk_counts, at_risk_customers, customer_bad_experiences
 from journeys import selectors, services
 from journeys.blueprints import BLUEPRINTS, journey_create_from_blueprint
+from journeys.cards import cards_render
 from journeys.forms import JourneyCreateForm, MoveForm, StageForm
-from journeys.models import BAND_LABELS, Band, Journey, Stage, StageKind
-from moments.models import MOMENT_SHORT_LABELS, MomentType
-from touchpoints.models import CHANNEL_ICONS, CHANNEL_LABELS, Channel
+from journeys.models import Band, Journey, Stage, StageKind
+from moments.models import MomentType
+from touchpoints.models import Channel
 from workspaces.access import can, check_role, current_workspace, scoped
 from workspaces.models import Role
-
-NO_ID = uuid.UUID(int=0)
 
 
 @login_required
@@ -63,17 +58,22 @@ def map_context(request: HttpRequest, pk, selected=None) -> dict:
     stages = selectors.board_stages(journey)
     filters = {name: request.GET.get(name, "") for name in ("type", "band", "channel")}
     touchpoints = [tp for stage in stages for tp in stage.cards]
+    workspace = journey.workspace
+    permissions = can(request, workspace.pk)
     for touchpoint in touchpoints:
         touchpoint.matches = matches(touchpoint, filters)
-    prepare_cards(touchpoints)
-    workspace = journey.workspace
+    cards_render(
+        touchpoints,
+        selected_pk=selected and selected.pk,
+        can_edit=permissions["edit"],
+        csrf_input=csrf_input(request),
+    )
     return {
         "journey": journey,
         "stages": stages,
-        "touchpoints": touchpoints,
         "selected": selected,
         "filters": filters,
-        "can": can(request, workspace.pk),
+        "can": permissions,
         "at_risk_count": at_risk_counts([journey.pk]).get(journey.pk, 0),
         "critical_moments": sum(
             len(tp.moments) for tp in touchpoints if tp.health_band == Band.CRITICAL
@@ -84,62 +84,24 @@ def map_context(request: HttpRequest, pk, selected=None) -> dict:
         "bands": Band.choices,
         "channels": Channel.choices,
         "lanes": lanes(stages),
-        # Rendered once and repeated on every card.
-        "csrf_input": csrf_input(request),
-        "move_buttons": format_html_join(
-            "",
-            '<button class="icon" name="direction" value="{}" aria-label="{}">{}</button>',
-            [
-                ("left", _("Move to the previous stage"), "←"),
-                ("up", _("Move up"), "↑"),
-                ("down", _("Move down"), "↓"),
-                ("right", _("Move to the next stage"), "→"),
-            ],
-        ),
     }
-
-
-def prepare_cards(touchpoints: list) -> None:
-    """Gives each card its URLs and labels, worked out once per page instead of per card by
-    template tags, lazy translations and reverse(): most of a 300-card map's render time."""
-    detail_url, move_url = url_for_each("touchpoints:detail"), url_for_each("touchpoints:move")
-    bands = {band: str(label) for band, label in BAND_LABELS.items()}
-    channels = {channel: str(label) for channel, label in CHANNEL_LABELS.items()}
-    moments = {kind: str(label) for kind, label in MomentType.choices}
-    short = {kind: str(label) for kind, label in MOMENT_SHORT_LABELS.items()}
-    no_data, impact, move = _("no data"), _("impact"), _("Move %(name)s")
-    for tp in touchpoints:
-        tp.detail_url, tp.move_url = detail_url(tp.pk), move_url(tp.pk)
-        tp.band_name, tp.channel_name = bands[tp.health_band], channels[tp.channel]
-        tp.channel_icon = CHANNEL_ICONS[tp.channel]
-        tp.score_text = no_data if tp.health_score is None else str(tp.health_score)
-        tp.move_label = move % {"name": tp.name}
-        tp.badges = [
-            (m.type, f"{moments[m.type]} · {impact} {m.impact}", short[m.type]) for m in tp.moments
-        ]
-
-
-def url_for_each(name: str):
-    """pk → the URL: reverse() once, then the id swapped in (a 300-card map needs 600)."""
-    pattern = reverse(name, args=[NO_ID])
-    return lambda pk: pattern.replace(str(NO_ID), str(pk))
 
 
 def lanes(stages: list) -> list:
     """[(title, [cell per stage: [(name or "", text), …]])] under the board."""
-    stages = [stage.cards for stage in stages]
+    cells = [stage.cards for stage in stages]
     return [
         (
             _("Channel"),
-            [[("", f"{tp.channel_icon} {tp.channel_name}") for tp in s] for s in stages],
+            [[("", f"{tp.channel_icon} {tp.channel_name}") for tp in s] for s in cells],
         ),
         (
             _("Pain points"),
-            [[(tp.name, tp.pain_points) for tp in s if tp.pain_points] for s in stages],
+            [[(tp.name, tp.pain_points) for tp in s if tp.pain_points] for s in cells],
         ),
         (
             _("Opportunities"),
-            [[(tp.name, tp.opportunities) for tp in s if tp.opportunities] for s in stages],
+            [[(tp.name, tp.opportunities) for tp in s if tp.opportunities] for s in cells],
         ),
     ]
 

@@ -219,3 +219,11 @@ def test_the_switcher_changes_the_workspace(owner, other_workspace, journey, for
     page = client.get("/").content.decode()
     assert foreign_journey.name in page and journey.name not in page
     assert client.post("/workspaces/switch/", {"workspace": "nope"}).status_code == 404
+
+
+def test_card_scores_follow_the_language(browser, journey, touchpoint):
+    Touchpoint.objects.filter(pk=touchpoint.pk).update(health_score=71.5, health_band="healthy")
+    english = browser.get(f"/journeys/{journey.pk}/").content.decode()
+    spanish = browser.get(f"/journeys/{journey.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'title="Healthy">71.5</span>' in english
+    assert 'title="Saludable">71,5</span>' in spanish
