@@ -227,3 +227,13 @@ def test_card_scores_follow_the_language(browser, journey, touchpoint):
     spanish = browser.get(f"/journeys/{journey.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert 'title="Healthy">71.5</span>' in english
     assert 'title="Saludable">71,5</span>' in spanish
+
+
+def test_cards_escape_what_users_typed(browser, journey, touchpoint):
+    Touchpoint.objects.filter(pk=touchpoint.pk).update(
+        name='<script>alert("x")</script>', owner="R&D <team>"
+    )
+    page = browser.get(f"/journeys/{journey.pk}/").content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "· R&amp;D &lt;team&gt;</span>" in page
