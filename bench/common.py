@@ -343,13 +343,7 @@ def gunicorn(url: str, token: str, *, workers: int = 2) -> Iterator[int]:
         client.close()
         yield port
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process)
 
 
 @contextmanager
@@ -381,13 +375,18 @@ def celery_worker(url: str) -> Iterator[subprocess.Popen]:
                 raise RuntimeError("the Celery worker did not answer within 60 s")
         yield process
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL after 15 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def peak_memory_mb(pid: int) -> float:

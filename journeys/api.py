@@ -8,7 +8,7 @@ from feedback.publishing import publish
 from journeys import services
 from journeys.models import Journey, Stage, StageKind
 from touchpoints.api import TOUCHPOINT_VALUES, TouchpointSerializer, touchpoint_representations
-from workspaces.api import HealthSerializer, WorkspaceScopedViewSet
+from workspaces.api import HealthSerializer, WorkspaceScopedViewSet, health_representation
 from workspaces.models import Role, Workspace
 from workspaces.permissions import caller_roles, target_workspace
 
@@ -131,11 +131,7 @@ def map_stage_representations(journey: Journey) -> list[dict]:
             "name": stage["name"],
             "kind": stage["kind"],
             "position": stage["position"],
-            "health": {
-                "score": stage["health_score"],
-                "band": stage["health_band"],
-                "n": stage["health_n"],
-            },
+            "health": health_representation(stage),
             "touchpoints": [],
         }
     for touchpoint in touchpoints:

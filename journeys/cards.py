@@ -35,11 +35,11 @@ MOVE_BUTTON = '<button class="icon" name="direction" value="{}" aria-label="{}">
 
 
 def cards_render(touchpoints: list, *, selected_pk, can_edit: bool, csrf_input: str) -> None:
-    """Sets each touchpoint's `html` (and `channel_name`, `channel_icon` for the lanes). Every
-    value goes through html.escape; format_html's per-argument checks cost more than the rest."""
+    """Sets each touchpoint's `html`. Every value goes through html.escape; format_html's
+    per-argument checks cost more than the rest."""
     detail_url, move_url = url_for_each("touchpoints:detail"), url_for_each("touchpoints:move")
     bands = {band: escape(str(label)) for band, label in BAND_LABELS.items()}
-    channels = {channel: str(label) for channel, label in CHANNEL_LABELS.items()}
+    channels = {channel: escape(str(label)) for channel, label in CHANNEL_LABELS.items()}
     moments = {kind: str(label) for kind, label in MomentType.choices}
     short = {kind: escape(str(label)) for kind, label in MOMENT_SHORT_LABELS.items()}
     no_data, impact, move = escape(_("no data")), _("impact"), _("Move %(name)s")
@@ -55,7 +55,6 @@ def cards_render(touchpoints: list, *, selected_pk, can_edit: bool, csrf_input: 
     )
     for tp in touchpoints:
         pk, score = str(tp.pk), tp.health_score
-        tp.channel_name, tp.channel_icon = channels[tp.channel], CHANNEL_ICONS[tp.channel]
         classes = ("" if tp.matches else " dimmed") + (" selected" if tp.pk == selected_pk else "")
         badges = "".join(
             BADGE.format(m.type, escape(f"{moments[m.type]} · {impact} {m.impact}"), short[m.type])
@@ -79,8 +78,8 @@ def cards_render(touchpoints: list, *, selected_pk, can_edit: bool, csrf_input: 
                 band=tp.health_band,
                 band_name=bands[tp.health_band],
                 score=no_data if score is None else str(score).replace(".", decimal_separator),
-                channel_name=escape(tp.channel_name),
-                channel_icon=escape(tp.channel_icon),
+                channel_name=channels[tp.channel],
+                channel_icon=CHANNEL_ICONS[tp.channel],
                 owner=f"<span>· {escape(tp.owner)}</span>" if tp.owner else "",
                 badges=f'<div class="meta">{badges}</div>' if badges else "",
                 move_form=move_form,

@@ -13,7 +13,7 @@ from journeys.cards import cards_render
 from journeys.forms import JourneyCreateForm, MoveForm, StageForm
 from journeys.models import Band, Journey, Stage, StageKind
 from moments.models import MomentType
-from touchpoints.models import Channel
+from touchpoints.models import CHANNEL_ICONS, Channel
 from workspaces.access import can, check_role, current_workspace, scoped
 from workspaces.models import Role
 
@@ -90,11 +90,9 @@ def map_context(request: HttpRequest, pk, selected=None) -> dict:
 def lanes(stages: list) -> list:
     """[(title, [cell per stage: [(name or "", text), …]])] under the board."""
     cells = [stage.cards for stage in stages]
+    channels = {channel: f"{CHANNEL_ICONS[channel]} {label}" for channel, label in Channel.choices}
     return [
-        (
-            _("Channel"),
-            [[("", f"{tp.channel_icon} {tp.channel_name}") for tp in s] for s in cells],
-        ),
+        (_("Channel"), [[("", channels[tp.channel]) for tp in s] for s in cells]),
         (
             _("Pain points"),
             [[(tp.name, tp.pain_points) for tp in s if tp.pain_points] for s in cells],

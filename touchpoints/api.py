@@ -13,11 +13,29 @@ from moments.api import MomentSerializer
 from moments.models import Moment, MomentType
 from touchpoints import services
 from touchpoints.models import Channel, Touchpoint
-from workspaces.api import HealthSerializer, ScopedRelatedField, WorkspaceScopedViewSet
+from workspaces.api import (
+    HealthSerializer,
+    ScopedRelatedField,
+    WorkspaceScopedViewSet,
+    health_representation,
+)
 from workspaces.models import Role
 from workspaces.permissions import require_role
 
 DUPLICATE_KEY = "A touchpoint with this key already exists in the workspace."
+# Fields represented as stored, in the API's order (lists build them from values()).
+PLAIN_FIELDS = [
+    "key",
+    "name",
+    "description",
+    "channel",
+    "owner",
+    "position",
+    "expected_emotion",
+    "pain_points",
+    "opportunities",
+    "version",
+]
 
 
 class TouchpointSerializer(serializers.ModelSerializer):
@@ -36,23 +54,7 @@ class TouchpointSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Touchpoint
-        fields = [
-            "id",
-            "journey",
-            "stage",
-            "key",
-            "name",
-            "description",
-            "channel",
-            "owner",
-            "position",
-            "expected_emotion",
-            "pain_points",
-            "opportunities",
-            "version",
-            "moments",
-            "health",
-        ]
+        fields = ["id", "journey", "stage", *PLAIN_FIELDS, "moments", "health"]
         read_only_fields = ["journey"]
 
     def validate(self, attrs: dict) -> dict:
@@ -75,18 +77,6 @@ class TouchpointSerializer(serializers.ModelSerializer):
         return attrs
 
 
-PLAIN_FIELDS = [
-    "key",
-    "name",
-    "description",
-    "channel",
-    "owner",
-    "position",
-    "expected_emotion",
-    "pain_points",
-    "opportunities",
-    "version",
-]
 TOUCHPOINT_VALUES = [
     "id",
     "journey_id",
@@ -116,11 +106,7 @@ def touchpoint_representations(rows: list[dict]) -> list[dict]:
             "stage": row["stage_id"],
             **{field: row[field] for field in PLAIN_FIELDS},
             "moments": moments[row["id"]],
-            "health": {
-                "score": row["health_score"],
-                "band": row["health_band"],
-                "n": row["health_n"],
-            },
+            "health": health_representation(row),
         }
         for row in rows
     ]
