@@ -237,3 +237,13 @@ def test_cards_escape_what_users_typed(browser, journey, touchpoint):
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert "· R&amp;D &lt;team&gt;</span>" in page
+
+
+def test_the_lanes_show_channels_pain_points_and_opportunities(browser, journey, touchpoint):
+    Touchpoint.objects.filter(pk=touchpoint.pk).update(
+        pain_points="3-D Secure fails", opportunities="Offer wallets"
+    )
+    page = browser.get(f"/journeys/{journey.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "<div>◍ Web</div>" in page
+    assert "<div><strong>Checkout:</strong> 3-D Secure fails</div>" in page
+    assert "<div><strong>Checkout:</strong> Offer wallets</div>" in page
