@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/truthmap
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test lint format bench clean
+.PHONY: install lock run test lint format bench clean
 
 $(BIN)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,10 @@ $(BIN)/.installed: requirements.lock
 	touch $@
 
 install: $(BIN)/.installed
+
+# Pins every dependency of pyproject.toml (and its dev group) in requirements.lock.
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --group dev --no-header --python-version 3.11 -o requirements.lock
 
 run: install
 	mkdir -p var/broker/processed var/broker/control
