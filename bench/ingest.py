@@ -150,8 +150,9 @@ def naive_reference(workspace, items: list[dict]) -> float:
     version of the endpoint would be written."""
     from rest_framework import serializers
 
-    from feedback.ingestion import FIELDS, is_negative
+    from feedback.ingestion import FIELDS
     from feedback.models import Feedback
+    from feedback.negative import is_negative
     from touchpoints.models import Touchpoint
 
     class NaiveFeedbackSerializer(serializers.ModelSerializer):

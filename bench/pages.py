@@ -105,7 +105,7 @@ def map_page(report: Report, user, journeys: dict, args: argparse.Namespace) -> 
 
     def page(journey) -> str:
         try:
-            return reverse("journeys:map", args=[journey.pk])
+            return reverse("maps:map", args=[journey.pk])
         except NoReverseMatch:
             return f"/journeys/{journey.pk}/"
 

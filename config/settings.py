@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "touchpoints",
     "moments",
     "feedback",
+    "maps",
 ]
 
 MIDDLEWARE = [
@@ -141,7 +142,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "journeys:dashboard"
+LOGIN_REDIRECT_URL = "maps:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"

@@ -5,9 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from feedback.api import FeedbackViewSet, ImportViewSet
-from journeys.api import JourneyViewSet, StageViewSet
+from journeys.api import StageViewSet
+from maps.api import JourneyViewSet, TouchpointViewSet
 from moments.api import MomentViewSet
-from touchpoints.api import TouchpointViewSet
 
 router = DefaultRouter()
 router.register("journeys", JourneyViewSet, basename="journey")
@@ -18,9 +18,7 @@ router.register("feedback", FeedbackViewSet, basename="feedback")
 router.register("imports", ImportViewSet, basename="import")
 
 urlpatterns = [
-    path("", include("journeys.urls")),
-    path("", include("touchpoints.urls")),
-    path("", include("moments.urls")),
+    path("", include("maps.urls")),
     path("", include("feedback.urls")),
     path("", include("workspaces.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),

@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class FeedbackConfig(AppConfig):
     name = "feedback"
+
+    def ready(self) -> None:
+        from feedback import receivers
+        from journeys.signals import journey_reshaped
+        from workspaces.signals import scoring_settings_changed
+
+        journey_reshaped.connect(receivers.rescore_reshaped_journey)
+        scoring_settings_changed.connect(receivers.rescore_workspace)

@@ -8,20 +8,23 @@ the stored report. A journey read before its first refresh, or after its workspa
 threshold or the window, is refreshed on the spot."""
 
 from collections.abc import Iterable
-from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
 from feedback.models import AtRiskCustomer, AtRiskReport, Feedback
+from feedback.window import Window, window_bounds
 from journeys.models import Journey
 from touchpoints.models import Touchpoint
 
 
-def negative_feedback(journey: Journey, since):
+def negative_feedback(journey: Journey, window: Window):
     return Feedback.objects.filter(
-        journey=journey, is_negative=True, occurred_at__gt=since
+        journey=journey,
+        is_negative=True,
+        occurred_at__gte=window.start,
+        occurred_at__lt=window.end,
     ).exclude(customer_ref="")
 
 
@@ -58,7 +61,7 @@ def _refresh(report: AtRiskReport) -> None:
     journey = report.journey
     workspace = journey.workspace
     now = timezone.now()
-    negative = negative_feedback(journey, now - timedelta(days=workspace.window_days))
+    negative = negative_feedback(journey, window_bounds(workspace.window_days, now.date()))
     at_risk = (
         negative.values("journey_id", "customer_ref")
         .annotate(negative_count=Count("id"), last_at=Max("occurred_at"))
@@ -128,9 +131,9 @@ def at_risk_customers(journey: Journey, *, limit: int = 100) -> dict:
         for tp in Touchpoint.objects.filter(journey=journey).values("id", "key", "name")
     }
     touchpoints_of: dict[str, list] = {customer["customer_ref"]: [] for customer in customers}
-    since = report.computed_at - timedelta(days=report.window_days)
+    window = window_bounds(report.window_days, report.computed_at.date())
     for customer_ref, touchpoint_id in (
-        negative_feedback(journey, since)
+        negative_feedback(journey, window)
         .filter(customer_ref__in=touchpoints_of)
         .values_list("customer_ref", "touchpoint_id")
         .distinct()
@@ -170,7 +173,7 @@ def customer_bad_experiences(journey: Journey, customer_refs: list[str]) -> dict
     """{customer_ref: their negative feedback in the window, oldest first}, in one query for all
     the customers: the story of how each of them came to be at risk."""
     rows = (
-        negative_feedback(journey, timezone.now() - timedelta(days=journey.workspace.window_days))
+        negative_feedback(journey, window_bounds(journey.workspace.window_days))
         .filter(customer_ref__in=customer_refs)
         .select_related("touchpoint")
         .only(

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from feedback import publishing, tasks
 from feedback.ingestion import FIELDS, UnparsedLine, feedback_ingest
 from feedback.models import ImportChunk, ImportFormat, ImportJob, ImportRejectedRow, ImportStatus
-from feedback.publishing import publish
 from workspaces.models import Workspace
 
 CHUNK_BYTES = 1024 * 1024
@@ -76,9 +76,7 @@ def import_create(
             job.status, job.finished_at = ImportStatus.FAILED, timezone.now()
         job.save(update_fields=["size_bytes", "total", "error", "status", "finished_at"])
         if not job.error:
-            transaction.on_commit(
-                lambda: publish("feedback.tasks.import_feedback_task", str(job.pk))
-            )
+            publishing.publish_on_commit(tasks.import_feedback_task, str(job.pk))
     return job
 
 

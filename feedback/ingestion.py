@@ -10,10 +10,9 @@ import orjson
 from django.db import connection, transaction
 from django.db.models import Q
 
-from feedback.models import Feedback, Outcome
-from feedback.publishing import after_ingest
-from feedback.rollups import rollup_rebuild
-from feedback.scoring import mark_dirty
+from feedback import publishing
+from feedback.models import Outcome
+from feedback.negative import is_negative
 from touchpoints.models import Channel, Touchpoint
 from workspaces.models import Workspace
 
@@ -42,7 +41,6 @@ FIELDS = {
 }
 CHANNELS = set(Channel.values)
 OUTCOMES = set(Outcome.values)
-NEGATIVE_OUTCOMES = {Outcome.UNRESOLVED, Outcome.ABANDONED}
 
 # Columns of a validated row, in the order of the COPY, with their types in the staging table.
 # The COPY is binary: PostgreSQL parses it faster, and psycopg writes it in a third of the
@@ -68,19 +66,9 @@ STAGING_TYPES = {
     "is_negative": "bool",
 }
 COLUMNS = list(STAGING_TYPES)
-TOUCHPOINT_ID, EXTERNAL_ID, SENTIMENT_PENDING = (
-    COLUMNS.index(name) for name in ("touchpoint_id", "external_id", "sentiment_pending")
+TOUCHPOINT_ID, SENTIMENT_PENDING = (
+    COLUMNS.index(name) for name in ("touchpoint_id", "sentiment_pending")
 )
-
-
-def is_negative(nps, csat, ces, sentiment, outcome) -> bool:
-    return (
-        (nps is not None and nps <= 6)
-        or (csat is not None and csat <= 2)
-        or (ces is not None and ces <= 3)
-        or (sentiment is not None and sentiment <= -0.3)
-        or outcome in NEGATIVE_OUTCOMES
-    )
 
 
 @dataclass
@@ -334,12 +322,11 @@ def feedback_ingest(*, workspace: Workspace, items: list, naive_tz=None) -> Inge
     batch = validate_batch(workspace, items, naive_tz=naive_tz)
     touchpoint_ids = {row[TOUCHPOINT_ID] for row in batch.rows}
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            accepted = store_rows_postgresql(batch.rows)
-        else:
-            accepted = store_rows_portable(workspace, batch.rows)
+        accepted = store_rows(batch.rows)
         if accepted:
-            after_ingest(sentiment_pending=any(row[SENTIMENT_PENDING] for row in batch.rows))
+            publishing.after_ingest(
+                sentiment_pending=any(row[SENTIMENT_PENDING] for row in batch.rows)
+            )
     return IngestResult(
         accepted=accepted,
         duplicates=len(batch.rows) - accepted,
@@ -397,7 +384,7 @@ SELECT count(*) FROM inserted
 """
 
 
-def store_rows_postgresql(rows: list[tuple]) -> int:
+def store_rows(rows: list[tuple]) -> int:
     """COPY into a staging table, then one INSERT … ON CONFLICT DO NOTHING. Returns rows added."""
     if not rows:
         return 0
@@ -413,29 +400,3 @@ def store_rows_postgresql(rows: list[tuple]) -> int:
                 copy.write_row(row)
         cursor.execute(INSERT_FROM_STAGING)
         return cursor.fetchone()[0]
-
-
-def store_rows_portable(workspace: Workspace, rows: list[tuple]) -> int:
-    """For SQLite: skip known external ids, insert, and rebuild the rollup days touched."""
-    external_ids = {row[EXTERNAL_ID] for row in rows if row[EXTERNAL_ID] is not None}
-    seen = set(
-        Feedback.objects.filter(workspace=workspace, external_id__in=external_ids).values_list(
-            "external_id", flat=True
-        )
-    )
-    new = []
-    for row in rows:
-        if row[EXTERNAL_ID] is not None:
-            if row[EXTERNAL_ID] in seen:
-                continue
-            seen.add(row[EXTERNAL_ID])
-        values = dict(zip(COLUMNS, row, strict=True))
-        values["metadata"] = orjson.loads(values["metadata"])
-        new.append(Feedback(**values))
-    Feedback.objects.bulk_create(new, batch_size=500)
-    touchpoint_ids = {f.touchpoint_id for f in new}
-    rollup_rebuild(
-        touchpoint_ids=touchpoint_ids, days={f.occurred_at.astimezone(UTC).date() for f in new}
-    )
-    mark_dirty(touchpoint_ids)
-    return len(new)

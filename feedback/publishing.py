@@ -1,15 +1,18 @@
-"""Publishing tasks without ever failing the caller.
+"""Publishing Celery tasks, as task objects, without ever failing the caller.
 
-A lost publish (broker down) loses no work: accepted feedback marks its touchpoints dirty in the
-database, and beat sweeps them every minute. Tasks are named, not imported, to keep the
-ingestion code free of Celery imports."""
+A lost publish (broker down, or hung past its timeouts) loses no work: what a task would do is
+recorded in the database first (dirty touchpoints, queued imports, stale at-risk reports), and
+beat sweeps it every minute."""
 
 import logging
 from contextlib import suppress
+from functools import partial
 
-from celery import current_app
+from celery import Task
 from django.core.cache import cache
 from django.db import transaction
+
+from feedback import tasks
 
 log = logging.getLogger(__name__)
 
@@ -19,13 +22,18 @@ RESCORE_DELAY_SECONDS = 1
 RESCORE_DEBOUNCE_TIMEOUT = 10
 
 
-def publish(task_name: str, *args, **options) -> bool:
+def publish(task: Task, *args, countdown: float | None = None) -> bool:
     try:
-        current_app.send_task(task_name, args=args, **options)
+        task.apply_async(args, countdown=countdown)
         return True
     except Exception:
-        log.warning("Could not publish %s; the periodic sweep will catch up.", task_name)
+        log.warning("Could not publish %s; the periodic sweep will catch up.", task.name)
         return False
+
+
+def publish_on_commit(task: Task, *args, **options) -> None:
+    """publish() once the current transaction commits (at once outside one)."""
+    transaction.on_commit(partial(publish, task, *args, **options))
 
 
 def schedule_rescore() -> None:
@@ -35,7 +43,7 @@ def schedule_rescore() -> None:
     except Exception:
         log.warning("Cache unreachable; publishing a rescore without debouncing.")
         first = True
-    if first and not publish("feedback.tasks.rescore_dirty_task", countdown=RESCORE_DELAY_SECONDS):
+    if first and not publish(tasks.rescore_dirty_task, countdown=RESCORE_DELAY_SECONDS):
         with suppress(Exception):  # else the key expires by itself
             cache.delete(RESCORE_DEBOUNCE_KEY)
 
@@ -44,4 +52,4 @@ def after_ingest(*, sentiment_pending: bool) -> None:
     """Called inside the ingesting transaction: tasks go out once it commits."""
     transaction.on_commit(schedule_rescore)
     if sentiment_pending:
-        transaction.on_commit(lambda: publish("feedback.tasks.score_sentiment_task"))
+        publish_on_commit(tasks.score_sentiment_task)

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from feedback.models import DailyRollup, Feedback
+from feedback.negative import negative_q
 
 ROLLUP_AGGREGATES = {
     "responses": Count("id"),
@@ -22,7 +23,7 @@ ROLLUP_AGGREGATES = {
     "sentiment_sum": Coalesce(Sum("sentiment"), 0.0),
     "outcome_n": Count("id", filter=~Q(outcome="")),
     "resolved": Count("id", filter=Q(outcome="resolved")),
-    "negative": Count("id", filter=Q(is_negative=True)),
+    "negative": Count("id", filter=negative_q()),
 }
 
 
@@ -44,6 +45,9 @@ def rollup_rebuild(*, touchpoint_ids: Iterable | None = None, days: Iterable[dat
             occurred_at__lt=datetime.combine(days[-1], time.min, tzinfo=UTC) + timedelta(days=1),
         )
     rollups.delete()
+    # The stored flag is derived from the raw values too; mend any that disagree with the rule.
+    feedback.filter(negative_q(), is_negative=False).update(is_negative=True)
+    feedback.exclude(negative_q()).filter(is_negative=True).update(is_negative=False)
     rows = (
         feedback.annotate(day=TruncDate("occurred_at", tzinfo=UTC))
         .values("touchpoint_id", "day")

@@ -11,12 +11,13 @@ from datetime import date, timedelta
 
 import orjson
 from django.db import connection, transaction
-from django.db.models import BooleanField, Max, Q, Sum
+from django.db.models import BooleanField, Max, Sum
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from feedback.at_risk import at_risk_mark_stale
 from feedback.models import DailyRollup, DirtyTouchpoint, JourneySnapshot, TouchpointSnapshot
+from feedback.window import window_bounds
 from journeys.models import Band, Journey, Stage
 from moments.models import Moment
 from touchpoints.models import Touchpoint
@@ -97,22 +98,17 @@ class Health:
     components: dict
 
 
-def window_start(workspace: Workspace, as_of: date) -> date:
-    """The window is whole UTC days: (as_of − window_days, as_of]."""
-    return as_of - timedelta(days=workspace.window_days)
-
-
 def touchpoint_health(
     workspace: Workspace, touchpoint_ids: list, as_of: date | None = None
 ) -> dict:
     """{touchpoint_id: Health} for touchpoints of one workspace, from one aggregate query."""
-    as_of = as_of or timezone.now().date()
+    window = window_bounds(workspace.window_days, as_of)
     sums_by_touchpoint = {
         row["touchpoint_id"]: row
         for row in DailyRollup.objects.filter(
             among(DailyRollup, "touchpoint_id", touchpoint_ids),
-            day__gt=window_start(workspace, as_of),
-            day__lte=as_of,
+            day__gte=window.first_day,
+            day__lte=window.last_day,
         )
         .values("touchpoint_id")
         .annotate(**{field: Sum(field) for field in SUM_FIELDS})
@@ -230,9 +226,6 @@ def health_write(model, rows: list[dict], now, *, snapshot=None) -> None:
     document: Django's bulk_update builds a CASE per field and row, and binding thousands of
     array elements cost more than the scoring itself at 1,000 touchpoints."""
     with_components = model is Touchpoint
-    if connection.vendor != "postgresql":
-        health_write_portable(model, rows, now, snapshot=snapshot)
-        return
     snapshot_sql = "SELECT 1"  # the UPDATE in WITH runs all the same
     if snapshot:
         snapshot_sql = SNAPSHOT_WRITE.format(
@@ -248,44 +241,6 @@ def health_write(model, rows: list[dict], now, *, snapshot=None) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, {"rows": orjson.dumps(rows).decode(), "now": now, "day": now.date()})
-
-
-def health_write_portable(model, rows: list[dict], now, *, snapshot=None) -> None:
-    objects = [
-        model(
-            id=row["id"],
-            health_score=row["score"],
-            health_band=row["band"],
-            health_n=row["n"],
-            health_computed_at=now,
-            **({"health_components": row["components"]} if "components" in row else {}),
-        )
-        for row in rows
-    ]
-    fields = ["health_score", "health_band", "health_n", "health_computed_at"]
-    if model is Touchpoint:
-        fields.append("health_components")
-    model.objects.bulk_update(objects, fields, batch_size=500)
-    if snapshot is None:
-        return
-    owner = model._meta.model_name
-    snapshot.objects.bulk_create(
-        [
-            snapshot(
-                **{f"{owner}_id": row["id"]},
-                day=now.date(),
-                score=row["score"],
-                band=row["band"],
-                n=row["n"],
-                **({"components": row["components"]} if "components" in row else {}),
-            )
-            for row in rows
-        ],
-        update_conflicts=True,
-        unique_fields=[owner, "day"],
-        update_fields=["score", "band", "n", *(["components"] if model is Touchpoint else [])],
-        batch_size=500,
-    )
 
 
 DIRTY_BATCH = 1000
@@ -304,25 +259,22 @@ def rescore_dirty() -> int:
             )
             if not claimed:
                 return total
-            if connection.vendor == "postgresql":
-                # Scores are derived and the claim commits with them: a crash that loses
-                # this commit loses the claim too, so the touchpoints are scored again.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            # Scores are derived and the claim commits with them: a crash that loses this
+            # commit loses the claim too, so the touchpoints are scored again.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
             DirtyTouchpoint.objects.filter(
                 among(DirtyTouchpoint, "touchpoint_id", claimed)
             ).delete()
             total += rescore_touchpoints(claimed)
 
 
-def among(model, column: str, ids: list) -> Q | RawSQL:
-    """`column` IN `ids`; on PostgreSQL `= ANY(%s)` with one array parameter, because psycopg
-    spends more time parsing a thousand placeholders than the database spends on the query
-    (and the planner can then run the rollup sums in parallel)."""
-    if connection.vendor == "postgresql":
-        qualified = f'"{model._meta.db_table}"."{column}"'
-        return RawSQL(f"{qualified} = ANY(%s)", [list(ids)], output_field=BooleanField())
-    return Q(**{f"{column}__in": ids})
+def among(model, column: str, ids: list) -> RawSQL:
+    """`column` IN `ids` as `= ANY(%s)` with one array parameter: psycopg spends more time
+    parsing a thousand placeholders than the database spends on the query, and the planner can
+    then run the rollup sums in parallel."""
+    qualified = f'"{model._meta.db_table}"."{column}"'
+    return RawSQL(f"{qualified} = ANY(%s)", [list(ids)], output_field=BooleanField())
 
 
 def mark_dirty(touchpoint_ids: Iterable) -> None:

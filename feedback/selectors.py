@@ -1,19 +1,18 @@
-"""Read-side queries of feedback: a touchpoint's health detail."""
+"""Read-side queries of feedback: a touchpoint's health detail, its NPS answers, its comments."""
 
-from datetime import timedelta
+from django.db.models import Count
 
-from django.utils import timezone
-
-from feedback.models import TouchpointSnapshot
+from feedback.models import Feedback, TouchpointSnapshot
+from feedback.window import window_bounds
 from touchpoints.models import Touchpoint
 
 
 def touchpoint_health_detail(touchpoint: Touchpoint) -> dict:
     window_days = touchpoint.workspace.window_days
-    since = timezone.now().date() - timedelta(days=window_days)
-    history = TouchpointSnapshot.objects.filter(touchpoint=touchpoint, day__gt=since).order_by(
-        "day"
-    )
+    window = window_bounds(window_days)
+    history = TouchpointSnapshot.objects.filter(
+        touchpoint=touchpoint, day__gte=window.first_day, day__lte=window.last_day
+    ).order_by("day")
     return {
         "score": touchpoint.health_score,
         "band": touchpoint.health_band,
@@ -26,3 +25,40 @@ def touchpoint_health_detail(touchpoint: Touchpoint) -> dict:
             for day, score, band in history.values_list("day", "score", "band")
         ],
     }
+
+
+def nps_counts(touchpoint: Touchpoint) -> list[int]:
+    """How many answers gave each NPS value 0–10 in the scoring window, in one aggregate query."""
+    window = window_bounds(touchpoint.workspace.window_days)
+    counts = dict(
+        Feedback.objects.filter(
+            touchpoint=touchpoint,
+            occurred_at__gte=window.start,
+            occurred_at__lt=window.end,
+            nps__isnull=False,
+        )
+        .values("nps")
+        .annotate(n=Count("id"))
+        .values_list("nps", "n")
+        .order_by()
+    )
+    return [counts.get(value, 0) for value in range(11)]
+
+
+def latest_comments(touchpoint: Touchpoint, limit: int = 5) -> list[Feedback]:
+    return list(
+        Feedback.objects.filter(touchpoint=touchpoint)
+        .exclude(comment="")
+        .order_by("-occurred_at", "-id")
+        .only(
+            "occurred_at",
+            "customer_ref",
+            "nps",
+            "csat",
+            "ces",
+            "sentiment",
+            "outcome",
+            "comment",
+            "source",
+        )[:limit]
+    )

@@ -8,12 +8,13 @@ from django.db import transaction
 from django.db.models import F
 
 from feedback.models import DailyRollup, Feedback
+from feedback.negative import is_negative
 from feedback.scoring import mark_dirty
 
 BATCH = 2000
 # Languages the detector chooses among; a short comment is only scored when it reads as English.
 CANDIDATE_LANGUAGES = ["en", "es", "fr", "de", "pt", "it", "nl"]
-NEGATIVE_SENTIMENT = -0.3
+NEGATIVE_INPUTS = ["nps", "csat", "ces", "sentiment", "outcome"]
 
 
 @cache  # loaded on first use: only the workers score sentiment
@@ -42,7 +43,9 @@ def score_pending_sentiment() -> int:
             pending = list(
                 Feedback.objects.select_for_update(skip_locked=True)
                 .filter(sentiment_pending=True)
-                .only("id", "touchpoint_id", "occurred_at", "comment", "is_negative")[:BATCH]
+                .only(*NEGATIVE_INPUTS, "touchpoint_id", "occurred_at", "comment", "is_negative")[
+                    :BATCH
+                ]
             )
             if not pending:
                 return total
@@ -68,7 +71,8 @@ def add_to_rollups(scored: list[Feedback]) -> None:
         delta = deltas.setdefault(key, [0, 0.0, 0])
         delta[0] += 1
         delta[1] += feedback.sentiment
-        if feedback.sentiment <= NEGATIVE_SENTIMENT and not feedback.is_negative:
+        inputs = (getattr(feedback, name) for name in NEGATIVE_INPUTS)
+        if not feedback.is_negative and is_negative(*inputs):
             delta[2] += 1
             newly_negative.append(feedback.pk)
     Feedback.objects.filter(pk__in=newly_negative).update(is_negative=True)

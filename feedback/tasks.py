@@ -1,11 +1,11 @@
 """Thin Celery tasks over the scoring, sentiment and import functions. All are idempotent:
-state lives in the database, so a task run twice, or retried after a crash, does no harm."""
+state lives in the database, so a task run twice, or retried after a crash, does no harm.
+They are published through feedback.publishing, which survives a broker outage."""
 
 from celery import shared_task
 from django.core.cache import cache
 
-from feedback import at_risk, imports, scoring, sentiment
-from feedback.publishing import RESCORE_DEBOUNCE_KEY, publish, schedule_rescore
+from feedback import at_risk, imports, publishing, scoring, sentiment
 from touchpoints.models import Touchpoint
 
 RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "max_retries": 5}
@@ -14,7 +14,7 @@ RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "max_retries": 5}
 @shared_task(**RETRY)
 def rescore_dirty_task() -> int:
     # Cleared before claiming: feedback committed from here on schedules another run.
-    cache.delete(RESCORE_DEBOUNCE_KEY)
+    cache.delete(publishing.RESCORE_DEBOUNCE_KEY)
     return rescored(scoring.rescore_dirty())
 
 
@@ -22,6 +22,15 @@ def rescore_dirty_task() -> int:
 def rescore_all_task() -> int:
     """Daily: the window moves, so every touchpoint is scored again (and snapshotted)."""
     scoring.mark_dirty(Touchpoint.objects.values_list("id", flat=True))
+    return rescored(scoring.rescore_dirty())
+
+
+@shared_task(**RETRY)
+def rescore_workspace_task(workspace_id: int) -> int:
+    """After a change of the workspace's scoring settings."""
+    scoring.mark_dirty(
+        Touchpoint.objects.filter(workspace_id=workspace_id).values_list("id", flat=True)
+    )
     return rescored(scoring.rescore_dirty())
 
 
@@ -36,7 +45,7 @@ def rescore_journey_task(journey_id: str) -> int:
 def rescored(count: int) -> int:
     """After a rescore: the journeys it touched find their customers at risk again."""
     if count:
-        publish("feedback.tasks.refresh_at_risk_task")
+        publishing.publish(refresh_at_risk_task)
     return count
 
 
@@ -49,7 +58,7 @@ def refresh_at_risk_task() -> int:
 def score_sentiment_task() -> int:
     scored = sentiment.score_pending_sentiment()
     if scored:
-        schedule_rescore()
+        publishing.schedule_rescore()
     return scored
 
 

@@ -1,16 +1,26 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+"""The plain API of journeys and stages; maps.api adds the whole map and its health."""
+
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from feedback.at_risk import at_risk_customers
-from feedback.publishing import publish
 from journeys import services
 from journeys.models import Journey, Stage, StageKind
-from touchpoints.api import TOUCHPOINT_VALUES, TouchpointSerializer, touchpoint_representations
-from workspaces.api import HealthSerializer, WorkspaceScopedViewSet, health_representation
+from workspaces.api import WorkspaceScopedViewSet
 from workspaces.models import Role, Workspace
 from workspaces.permissions import caller_roles, target_workspace
+
+
+class HealthSerializer(serializers.Serializer):
+    score = serializers.FloatField(allow_null=True)
+    band = serializers.CharField()
+    n = serializers.IntegerField()
+
+
+def health_representation(row: dict) -> dict:
+    """HealthSerializer's output for a row of values() with the health columns."""
+    return {"score": row["health_score"], "band": row["health_band"], "n": row["health_n"]}
 
 
 class StageInputSerializer(serializers.Serializer):
@@ -74,71 +84,6 @@ class JourneySerializer(serializers.ModelSerializer):
         return attrs
 
 
-class TouchpointRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    key = serializers.CharField()
-    name = serializers.CharField()
-
-
-class AtRiskCustomerSerializer(serializers.Serializer):
-    customer_ref = serializers.CharField()
-    negative_count = serializers.IntegerField()
-    last_at = serializers.DateTimeField()
-    touchpoints = TouchpointRefSerializer(many=True)
-
-
-class HotspotSerializer(TouchpointRefSerializer):
-    negative_count = serializers.IntegerField()
-
-
-class AtRiskSerializer(serializers.Serializer):
-    threshold = serializers.IntegerField()
-    window_days = serializers.IntegerField()
-    computed_at = serializers.DateTimeField(
-        help_text="When the worker last found these customers (it does after every rescore)."
-    )
-    customer_count = serializers.IntegerField(
-        help_text="All customers at risk; `customers` lists the first `limit`."
-    )
-    customers = AtRiskCustomerSerializer(many=True)
-    hotspots = HotspotSerializer(many=True)
-
-
-class MapStageSerializer(StageSerializer):
-    touchpoints = TouchpointSerializer(many=True, read_only=True)
-
-    class Meta(StageSerializer.Meta):
-        fields = [*StageSerializer.Meta.fields, "touchpoints"]
-
-
-class MapSerializer(JourneySerializer):
-    stages = MapStageSerializer(many=True, read_only=True)
-
-
-def map_stage_representations(journey: Journey) -> list[dict]:
-    """MapStageSerializer's output, from three queries of values (see
-    touchpoint_representations)."""
-    touchpoints = touchpoint_representations(
-        list(journey.touchpoints.order_by("position").values(*TOUCHPOINT_VALUES))
-    )
-    stages = {}
-    for stage in journey.stages.order_by("position").values(
-        "id", "journey_id", "name", "kind", "position", "health_score", "health_band", "health_n"
-    ):
-        stages[stage["id"]] = {
-            "id": stage["id"],
-            "journey": stage["journey_id"],
-            "name": stage["name"],
-            "kind": stage["kind"],
-            "position": stage["position"],
-            "health": health_representation(stage),
-            "touchpoints": [],
-        }
-    for touchpoint in touchpoints:
-        stages[touchpoint["stage"]]["touchpoints"].append(touchpoint)
-    return list(stages.values())
-
-
 class JourneyViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -149,7 +94,6 @@ class JourneyViewSet(
 ):
     serializer_class = JourneySerializer
     write_role = Role.MANAGER
-    action_write_roles = {"rescore": Role.ANALYST}
 
     def get_queryset(self):
         return Journey.objects.for_workspaces(self.workspace_ids).select_related("workspace")
@@ -165,15 +109,6 @@ class JourneyViewSet(
             journey=serializer.instance, **serializer.validated_data
         )
 
-    @extend_schema(responses=MapSerializer)
-    @action(detail=True)
-    def map(self, request, pk=None):
-        """The whole map in one response: stages → touchpoints → moments, with health."""
-        journey = self.get_object()
-        data = JourneySerializer(journey, context={"request": request}).data
-        data["stages"] = map_stage_representations(journey)
-        return Response(data)
-
     @extend_schema(methods=["GET"], responses=StageSerializer(many=True))
     @extend_schema(methods=["POST"], request=StageSerializer, responses={201: StageSerializer})
     @action(detail=True, methods=["get", "post"], serializer_class=StageSerializer)
@@ -186,28 +121,6 @@ class JourneyViewSet(
         serializer.is_valid(raise_exception=True)
         stage = services.stage_create(journey=journey, **serializer.validated_data)
         return Response(StageSerializer(stage).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=None, responses={202: None})
-    @action(detail=True, methods=["post"])
-    def rescore(self, request, pk=None):
-        """Scores every touchpoint of the journey again, in a worker."""
-        journey = self.get_object()
-        publish("feedback.tasks.rescore_journey_task", str(journey.pk))
-        return Response({"detail": "Rescore queued."}, status=status.HTTP_202_ACCEPTED)
-
-    @extend_schema(
-        parameters=[OpenApiParameter("limit", int, description="Most customers listed (100).")],
-        responses=AtRiskSerializer,
-    )
-    @action(detail=True, url_path="at-risk")
-    def at_risk(self, request, pk=None):
-        """Customers about to leave: at least `threshold` bad experiences in the window."""
-        limit = request.query_params.get("limit", "100")
-        if not limit.isdigit() or not 1 <= int(limit) <= 10_000:
-            raise serializers.ValidationError({"limit": ["A whole number from 1 to 10000."]})
-        return Response(
-            AtRiskSerializer(at_risk_customers(self.get_object(), limit=int(limit))).data
-        )
 
 
 class StageViewSet(

@@ -3,6 +3,7 @@ from django.db import transaction
 from config.errors import StaleVersion
 from journeys import ordering
 from journeys.models import CLASSIC_STAGE_KINDS, Journey, Stage, StageKind
+from journeys.signals import journey_reshaped
 from workspaces.models import Workspace
 
 
@@ -70,6 +71,7 @@ def stage_delete(*, stage: Stage) -> None:
     stage.refresh_from_db(fields=["position"])
     stage.delete()
     ordering.close_gap(Stage.objects.filter(journey_id=stage.journey_id), stage.position)
+    journey_reshaped.send(sender=Stage, journey_id=stage.journey_id)
 
 
 def check_version(current: int, expected: int | None) -> None:

@@ -1,7 +1,7 @@
 import django_filters
 from rest_framework import serializers, viewsets
 
-from feedback.scoring import rescore_journeys
+from moments import services
 from moments.models import Moment, MomentType
 from touchpoints.models import Touchpoint
 from workspaces.api import ScopedRelatedField, WorkspaceScopedViewSet
@@ -51,18 +51,15 @@ class MomentViewSet(WorkspaceScopedViewSet, viewsets.ModelViewSet):
             .order_by("created_at", "id")
         )
 
-    # Moment impact weighs the touchpoint in its stage and journey health, so both are refreshed.
     def perform_create(self, serializer):
-        require_role(
-            self.request, serializer.validated_data["touchpoint"].workspace_id, self.write_role
-        )
-        serializer.save(tagged_by=self.tagged_by)
-        rescore_journeys([serializer.instance.touchpoint.journey_id])
+        data = serializer.validated_data
+        require_role(self.request, data["touchpoint"].workspace_id, self.write_role)
+        serializer.instance = services.moment_tag(**data, tagged_by=self.tagged_by)
 
     def perform_update(self, serializer):
-        serializer.save()
-        rescore_journeys([serializer.instance.touchpoint.journey_id])
+        serializer.instance = services.moment_update(
+            moment=serializer.instance, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
-        instance.delete()
-        rescore_journeys([instance.touchpoint.journey_id])
+        services.moment_untag(moment=instance)

@@ -1,12 +1,6 @@
 from django.contrib import admin
 
-from moments.models import Moment
 from touchpoints.models import Touchpoint
-
-
-class MomentInline(admin.TabularInline):
-    model = Moment
-    extra = 0
 
 
 @admin.register(Touchpoint)
@@ -25,4 +19,3 @@ class TouchpointAdmin(admin.ModelAdmin):
     search_fields = ["name", "key", "owner", "description"]
     list_select_related = ["journey", "stage"]
     readonly_fields = ["workspace", "journey", "version", "health_score", "health_band", "health_n"]
-    inlines = [MomentInline]

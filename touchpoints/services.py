@@ -4,6 +4,7 @@ from django.utils.text import slugify
 from journeys import ordering
 from journeys.models import Stage
 from journeys.services import check_version, lock_journey
+from journeys.signals import journey_reshaped
 from touchpoints.models import Touchpoint
 
 
@@ -51,12 +52,15 @@ def touchpoint_update(
     lock_journey(touchpoint.journey_id)
     touchpoint.refresh_from_db()
     check_version(touchpoint.version, version)
+    old_stage_id = touchpoint.stage_id
     if stage is not None or position is not None:
         touchpoint_move(touchpoint=touchpoint, stage=stage or touchpoint.stage, position=position)
     for name, value in fields.items():
         setattr(touchpoint, name, value)
     touchpoint.version += 1
     touchpoint.save()
+    if touchpoint.stage_id != old_stage_id:
+        journey_reshaped.send(sender=Touchpoint, journey_id=touchpoint.journey_id)
     return touchpoint
 
 
@@ -83,3 +87,17 @@ def touchpoint_delete(*, touchpoint: Touchpoint) -> None:
     touchpoint.refresh_from_db(fields=["stage", "position"])
     touchpoint.delete()
     ordering.close_gap(Touchpoint.objects.filter(stage_id=touchpoint.stage_id), touchpoint.position)
+    journey_reshaped.send(sender=Touchpoint, journey_id=touchpoint.journey_id)
+
+
+def touchpoint_step(*, touchpoint: Touchpoint, direction: str) -> tuple[Stage, int]:
+    """Where a keyboard move takes the touchpoint: up or down in its stage, or to the same
+    position in the previous or next stage (staying put at either end)."""
+    stages = list(Stage.objects.filter(journey_id=touchpoint.journey_id).order_by("position"))
+    index = next(i for i, stage in enumerate(stages) if stage.pk == touchpoint.stage_id)
+    if direction == "up":
+        return stages[index], max(touchpoint.position - 1, 0)
+    if direction == "down":
+        return stages[index], touchpoint.position + 1
+    index = max(index - 1, 0) if direction == "left" else min(index + 1, len(stages) - 1)
+    return stages[index], touchpoint.position

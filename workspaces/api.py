@@ -5,17 +5,6 @@ from rest_framework import serializers, viewsets
 from workspaces.permissions import HasWorkspaceRole, caller_roles
 
 
-class HealthSerializer(serializers.Serializer):
-    score = serializers.FloatField(allow_null=True)
-    band = serializers.CharField()
-    n = serializers.IntegerField()
-
-
-def health_representation(row: dict) -> dict:
-    """HealthSerializer's output for a row of values() with the health columns."""
-    return {"score": row["health_score"], "band": row["health_band"], "n": row["health_n"]}
-
-
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
     """A reference by id to an object in one of the caller's workspaces; others do not exist."""
 

@@ -1,6 +1,6 @@
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from feedback.publishing import publish
 from workspaces.access import SESSION_KEY, check_role, current_workspace
 from workspaces.forms import (
     LAST_MANAGER,
@@ -19,6 +18,7 @@ from workspaces.forms import (
     WorkspaceNameForm,
 )
 from workspaces.models import ApiToken, Membership, Role, Workspace
+from workspaces.signals import scoring_settings_changed
 
 
 @require_POST
@@ -30,7 +30,7 @@ def switch(request: HttpRequest) -> HttpResponse:
     if membership is None:
         raise Http404
     request.session[SESSION_KEY] = membership.workspace_id
-    return redirect("journeys:dashboard")
+    return redirect(django_settings.LOGIN_REDIRECT_URL)
 
 
 def managed_workspace(request: HttpRequest) -> Workspace:
@@ -84,8 +84,7 @@ def scoring_update(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return settings_page(request, workspace, 400, scoring_form=form)
     form.save()
-    # Every score depends on these settings: recompute them all, once the change is committed.
-    transaction.on_commit(lambda: publish("feedback.tasks.rescore_all_task"))
+    scoring_settings_changed.send(sender=Workspace, workspace=workspace)
     messages.success(request, _("Scoring settings saved. Every touchpoint is being rescored."))
     return to_section("scoring")
 
@@ -106,7 +105,7 @@ def member_add(request: HttpRequest) -> HttpResponse:
 def to_members(request: HttpRequest, membership: Membership, *, removed=False) -> HttpResponse:
     """Back to the members, unless managers just took away their own access to this page."""
     if membership.user_id == request.user.pk and (removed or membership.role != Role.MANAGER):
-        return redirect("journeys:dashboard")
+        return redirect(django_settings.LOGIN_REDIRECT_URL)
     return to_section("members")
 
 

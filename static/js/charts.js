@@ -89,7 +89,9 @@
   };
 
   function draw(root) {
-    root.querySelectorAll("[data-chart]").forEach(function (element) {
+    var elements = Array.prototype.slice.call(root.querySelectorAll("[data-chart]"));
+    if (root.matches && root.matches("[data-chart]")) elements.push(root);
+    elements.forEach(function (element) {
       var draw = kinds[element.getAttribute("data-chart")];
       var values = data(element);
       if (draw && values && window.Plotly) draw(element, values);
@@ -97,6 +99,6 @@
   }
 
   window.TruthmapCharts = { kinds: kinds, draw: draw, BAND_COLOURS: BAND_COLOURS, FONT: FONT, CONFIG: CONFIG };
-  document.addEventListener("DOMContentLoaded", function () { draw(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { draw(event.detail.elt); });
+  // For the page, then for every piece htmx swaps in (Plotly, deferred before us, is loaded).
+  htmx.onLoad(draw);
 })();

@@ -1,10 +1,14 @@
-// Drag and drop of touchpoints within and between stages, saved at once through the same
-// move endpoint as the keyboard buttons; the server answers with the refreshed board.
+// The journey map's behaviour. Edits answer with the pieces they changed, swapped out of band;
+// htmx.onLoad runs for the page and for every piece swapped in.
 (function () {
   "use strict";
 
+  // Drag and drop of touchpoints within and between stages, saved at once through the same
+  // move endpoint as the keyboard buttons.
   function enableSorting(root) {
-    root.querySelectorAll("[data-sortable]").forEach(function (list) {
+    var lists = Array.prototype.slice.call(root.querySelectorAll("[data-sortable]"));
+    if (root.matches("[data-sortable]")) lists.push(root);
+    lists.forEach(function (list) {
       if (list.sortable) return;
       list.sortable = Sortable.create(list, {
         group: "touchpoints",
@@ -14,8 +18,8 @@
         onEnd: function (event) {
           if (event.from === event.to && event.oldIndex === event.newIndex) return;
           htmx.ajax("POST", event.item.getAttribute("data-move-url"), {
-            target: "#board",
-            swap: "outerHTML",
+            source: event.item,
+            swap: "none",
             values: { stage: event.to.getAttribute("data-stage"), position: event.newIndex }
           });
         }
@@ -23,16 +27,30 @@
     });
   }
 
-  // The card whose panel is open stays highlighted.
-  document.addEventListener("click", function (event) {
-    var link = event.target.closest(".touchpoint a.name");
-    if (!link) return;
-    document.querySelectorAll(".touchpoint.selected").forEach(function (card) {
-      card.classList.remove("selected");
-    });
-    link.closest(".touchpoint").classList.add("selected");
+  // A list swapped out takes its Sortable along: a stale one keeps listening to every drag.
+  document.addEventListener("htmx:beforeCleanupElement", function (event) {
+    if (event.target.sortable) event.target.sortable.destroy();
   });
 
-  document.addEventListener("DOMContentLoaded", function () { enableSorting(document); });
-  document.addEventListener("htmx:afterSettle", function () { enableSorting(document); });
+  // The card whose panel is open stays highlighted, also after its card was swapped.
+  function markSelected() {
+    var panel = document.getElementById("panel");
+    var selected = panel && panel.getAttribute("data-touchpoint");
+    document.querySelectorAll(".touchpoint").forEach(function (card) {
+      card.classList.toggle("selected", card.getAttribute("data-touchpoint") === selected);
+    });
+  }
+
+  // A form that adds something is emptied once its answer is in.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (event.detail.successful && form.matches && form.matches("form[data-reset-after]")) {
+      form.reset();
+    }
+  });
+
+  htmx.onLoad(function (element) {
+    if (window.Sortable) enableSorting(element);
+    markSelected();
+  });
 })();

@@ -20,7 +20,7 @@ def test_a_manager_creates_a_journey_adds_and_drags_a_touchpoint(page, owner):
     journey = Journey.objects.get(name="Onboarding")
     assert page.locator(".stage").count() == 7  # six stages and the "add stage" column
 
-    discovery = page.locator('.stage[aria-label="Discovery"]')
+    discovery = page.get_by_role("region", name="Discovery", exact=True)
     discovery.locator("summary", has_text="Add touchpoint").click()
     discovery.get_by_label("Touchpoint name").fill("Welcome email")
     discovery.locator("select[name=channel]").select_option("email")
@@ -28,13 +28,15 @@ def test_a_manager_creates_a_journey_adds_and_drags_a_touchpoint(page, owner):
     card = page.locator(".touchpoint", has_text="Welcome email")
     card.wait_for()
     assert card.locator(".pill").inner_text() == "no data"
+    assert discovery.get_by_label("Touchpoint name").input_value() == ""  # ready for the next
+    discovery.locator("summary", has_text="Add touchpoint").click()  # done adding
 
-    target = page.locator('.stage[aria-label="Consideration"]').locator(".touchpoints")
+    target = page.get_by_role("region", name="Consideration", exact=True).locator(".touchpoints")
     with page.expect_response("**/move/") as moved:
         card.drag_to(target)
     assert moved.value.status == 200
     page.reload()
-    consideration = page.locator('.stage[aria-label="Consideration"]')
+    consideration = page.get_by_role("region", name="Consideration", exact=True)
     assert consideration.locator(".touchpoint", has_text="Welcome email").count() == 1
     touchpoint = Touchpoint.objects.get(journey=journey)
     assert (touchpoint.stage.name, touchpoint.position) == ("Consideration", 0)
@@ -42,7 +44,7 @@ def test_a_manager_creates_a_journey_adds_and_drags_a_touchpoint(page, owner):
     page.locator(".touchpoint", has_text="Welcome email").get_by_label(
         "Move to the next stage"
     ).click()
-    page.locator('.stage[aria-label="Purchase"]').locator(".touchpoint").wait_for()
+    page.get_by_role("region", name="Purchase", exact=True).locator(".touchpoint").wait_for()
     assert Touchpoint.objects.get(journey=journey).stage.name == "Purchase"
     assert page.errors == []
 

@@ -1,7 +1,7 @@
 """At-risk customers (sub-zero detection, DESIGN.md section 2) from hand-made feedback: who has at
 least `at_risk_threshold` negative experiences in the window across one journey's touchpoints."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.utils.dateparse import parse_datetime
@@ -187,15 +187,14 @@ def test_threshold_setting(workspace, journey, touchpoint):
     assert [(c["customer_ref"], c["negative_count"]) for c in result["customers"]] == [("eve", 2)]
 
 
-def test_the_window_uses_timestamps(workspace, journey, touchpoint):
-    # window (now − 90 days, now]
-    start = NOW - timedelta(days=90)
+def test_the_window_is_the_scoring_window(workspace, journey, touchpoint):
+    # The last 90 UTC days, today included: from 00:00 on TODAY − 89 until now.
+    start = datetime.combine(TODAY - timedelta(days=89), time.min, UTC)
     ingest(
         workspace,
         [
-            {"nps": 0, "occurred_at": (start - timedelta(minutes=1)).isoformat()},  # out
-            {"nps": 0, "occurred_at": start.isoformat()},  # out: the window is open at its start
-            {"nps": 0, "occurred_at": (start + timedelta(minutes=1)).isoformat()},  # in
+            {"nps": 0, "occurred_at": (start - timedelta(seconds=1)).isoformat()},  # out
+            {"nps": 0, "occurred_at": start.isoformat()},  # in: the first moment of the window
             {"nps": 0, "occurred_at": NOW.isoformat()},  # in
         ],
         touchpoint_key="checkout",
@@ -212,15 +211,19 @@ def test_window_days_setting(workspace, journey, touchpoint):
     workspace.window_days = 7
     workspace.save()
     journey.refresh_from_db()
+    first = datetime.combine(TODAY - timedelta(days=6), time.min, UTC)
     ingest(
         workspace,
-        [{"nps": 0, "occurred_at": hours_ago(h)} for h in (7 * 24 + 1, 7 * 24 - 1, 2, 1)],
+        [
+            {"nps": 0, "occurred_at": (first + offset).isoformat()}
+            for offset in (-timedelta(hours=1), timedelta(hours=1), timedelta(days=6), timedelta())
+        ],
         touchpoint_key="checkout",
         customer_ref="gus",
     )
     result = found(journey)
     assert result["window_days"] == 7
-    # 3 of the 4 are within the last 7 days
+    # 3 of the 4 are within the last 7 UTC days
     assert [(c["customer_ref"], c["negative_count"]) for c in result["customers"]] == [("gus", 3)]
 
 

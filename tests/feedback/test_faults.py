@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
-from celery import current_app
 from django.db import connection
 
+from feedback import tasks
 from feedback.ingestion import feedback_ingest
 from feedback.models import DirtyTouchpoint, Feedback
 from feedback.scoring import mark_dirty
@@ -72,8 +72,8 @@ def test_ingestion_answers_promptly_and_loses_nothing_while_redis_is_down(worksp
 
     # Redis is back: the periodic sweeps (what beat sends every minute) catch up.
     with celery_worker():
-        current_app.send_task("feedback.tasks.score_sentiment_task")
-        current_app.send_task("feedback.tasks.rescore_dirty_task")
+        tasks.score_sentiment_task.delay()
+        tasks.rescore_dirty_task.delay()
 
         def scored():
             touchpoint.refresh_from_db()
@@ -113,7 +113,7 @@ def test_a_scoring_task_killed_midway_completes_after_restart(journey, touchpoin
     with psycopg.connect(process_env()["DATABASE_URL"]) as blocker:  # closed even on failure
         blocker.execute("SELECT 1 FROM journeys_journey WHERE id = %s FOR UPDATE", [journey.pk])
         with celery_worker(CELERY_VISIBILITY_TIMEOUT="3") as worker:
-            current_app.send_task("feedback.tasks.rescore_dirty_task")
+            tasks.rescore_dirty_task.delay()
             wait_for(
                 task_waits_for_journey_lock, timeout=10, what="the task to reach the locked row"
             )

@@ -1,5 +1,7 @@
 """The dashboard and the journey map: pages, HTMX partials, roles, isolation, query counts."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -95,7 +97,7 @@ def test_filters_dim_what_does_not_match(browser, journey, moment, stages):
 def test_a_viewer_sees_no_edit_controls_and_cannot_post(viewer_browser, journey, touchpoint):
     page = viewer_browser.get(f"/journeys/{journey.pk}/").content.decode()
     assert "Checkout" in page
-    for control in ("Add touchpoint", "Add stage", "data-sortable", "stage-name"):
+    for control in ("Add touchpoint", "Add stage", "data-sortable", 'class="stage-name"'):
         assert control not in page
     stage = journey.stages.first()
     posts = [
@@ -155,7 +157,7 @@ def test_a_manager_adds_moves_and_deletes_touchpoints(browser, stages):
     response = browser.post(
         f"/touchpoints/{cart.pk}/move/", {"stage": experience.pk, "position": 0}, **HTMX
     )
-    assert response.status_code == 200 and 'id="board"' in response.content.decode()
+    assert response.status_code == 200
     assert positions(purchase) == [("checkout", 0), ("receipt", 1)]
     assert positions(experience) == [("cart", 0)]
 
@@ -166,6 +168,46 @@ def test_a_manager_adds_moves_and_deletes_touchpoints(browser, stages):
     assert positions(experience) == [("receipt", 0), ("cart", 1)]
     browser.post(f"/touchpoints/{cart.pk}/delete/")
     assert positions(experience) == [("receipt", 0)]
+
+
+def swapped(response) -> list[str]:
+    """The ids of the elements an HTMX answer swaps out of band, in order."""
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="board"' not in html
+    return re.findall(r'<\w+ [^>]*?id="([^"]+)"[^>]*? hx-swap-oob="true"', html)
+
+
+def test_a_move_answers_only_the_pieces_it_changed(browser, stages):
+    purchase, experience = stages[2], stages[3]
+    cart = touchpoint_create(stage=purchase, name="Cart")
+    touchpoint_create(stage=purchase, name="Checkout")
+    touchpoint_create(stage=stages[0], name="Search")  # a stage the moves leave alone
+
+    response = browser.post(f"/touchpoints/{cart.pk}/move/", {"direction": "down"}, **HTMX)
+    assert swapped(response) == [f"stage-cards-{purchase.pk}", "lanes", "emotion"]
+
+    response = browser.post(
+        f"/touchpoints/{cart.pk}/move/", {"stage": experience.pk, "position": 0}, **HTMX
+    )
+    assert swapped(response) == [
+        f"stage-head-{purchase.pk}",
+        f"stage-head-{experience.pk}",
+        f"stage-cards-{purchase.pk}",
+        f"stage-cards-{experience.pk}",
+        "lanes",
+        "emotion",
+    ]
+    html = response.content.decode()
+    # The moved card is in its new stage's list, once.
+    assert html.count(f'id="tp-{cart.pk}"') == 1
+    assert html.index(f'id="stage-cards-{experience.pk}"') < html.index(f'id="tp-{cart.pk}"')
+
+
+def test_a_rename_answers_only_the_stage_header(browser, stages):
+    response = browser.post(f"/stages/{stages[1].pk}/rename/", {"name": "Research"}, **HTMX)
+    assert swapped(response) == [f"stage-head-{stages[1].pk}"]
+    assert 'value="Research"' in response.content.decode()
 
 
 def test_a_drop_on_a_stage_of_another_journey_is_refused(browser, touchpoint, foreign_journey):

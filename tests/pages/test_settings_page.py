@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+from feedback import publishing, tasks
 from tests.conftest import make_member
-from workspaces import views
 from workspaces.models import ApiToken, Membership, Role, hash_token
 
 SCORING = {
@@ -22,7 +22,7 @@ SCORING = {
 @pytest.fixture
 def published(monkeypatch) -> list:
     calls = []
-    monkeypatch.setattr(views, "publish", lambda name, *args: calls.append(name))
+    monkeypatch.setattr(publishing, "publish", lambda task, *args: calls.append((task, args)))
     return calls
 
 
@@ -126,7 +126,7 @@ def test_it_saves_the_scoring_settings_and_rescores(
         "resolution": 1,
     }
     assert workspace.at_risk_threshold == 4
-    assert published == ["feedback.tasks.rescore_all_task"]
+    assert published == [(tasks.rescore_workspace_task, (workspace.pk,))]
 
 
 @pytest.mark.parametrize(

@@ -1,24 +1,27 @@
+"""The API answers that compose a whole map with its health: touchpoints with their moments of
+truth, a journey's map, its customers at risk, and the rescore of a journey."""
+
 from contextlib import contextmanager
 
 import django_filters
 from django.db import IntegrityError
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from feedback.at_risk import at_risk_customers
+from feedback.publishing import publish
 from feedback.selectors import touchpoint_health_detail
-from journeys.models import Band, Stage
+from feedback.tasks import rescore_journey_task
+from journeys import api as journeys_api
+from journeys.api import HealthSerializer, JourneySerializer, StageSerializer, health_representation
+from journeys.models import Band, Journey, Stage
 from moments.api import MomentSerializer
 from moments.models import Moment, MomentType
 from touchpoints import services
 from touchpoints.models import Channel, Touchpoint
-from workspaces.api import (
-    HealthSerializer,
-    ScopedRelatedField,
-    WorkspaceScopedViewSet,
-    health_representation,
-)
+from workspaces.api import ScopedRelatedField, WorkspaceScopedViewSet
 from workspaces.models import Role
 from workspaces.permissions import require_role
 
@@ -201,3 +204,105 @@ class TouchpointViewSet(WorkspaceScopedViewSet, viewsets.ModelViewSet):
         """Score, band and components with their n, and the daily history in the window."""
         touchpoint = self.get_object()
         return Response(TouchpointHealthSerializer(touchpoint_health_detail(touchpoint)).data)
+
+
+class TouchpointRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    key = serializers.CharField()
+    name = serializers.CharField()
+
+
+class AtRiskCustomerSerializer(serializers.Serializer):
+    customer_ref = serializers.CharField()
+    negative_count = serializers.IntegerField()
+    last_at = serializers.DateTimeField()
+    touchpoints = TouchpointRefSerializer(many=True)
+
+
+class HotspotSerializer(TouchpointRefSerializer):
+    negative_count = serializers.IntegerField()
+
+
+class AtRiskSerializer(serializers.Serializer):
+    threshold = serializers.IntegerField()
+    window_days = serializers.IntegerField()
+    computed_at = serializers.DateTimeField(
+        help_text="When the worker last found these customers (it does after every rescore)."
+    )
+    customer_count = serializers.IntegerField(
+        help_text="All customers at risk; `customers` lists the first `limit`."
+    )
+    customers = AtRiskCustomerSerializer(many=True)
+    hotspots = HotspotSerializer(many=True)
+
+
+class MapStageSerializer(StageSerializer):
+    touchpoints = TouchpointSerializer(many=True, read_only=True)
+
+    class Meta(StageSerializer.Meta):
+        fields = [*StageSerializer.Meta.fields, "touchpoints"]
+
+
+class MapSerializer(JourneySerializer):
+    stages = MapStageSerializer(many=True, read_only=True)
+
+
+def map_stage_representations(journey: Journey) -> list[dict]:
+    """MapStageSerializer's output, from three queries of values (see
+    touchpoint_representations)."""
+    touchpoints = touchpoint_representations(
+        list(journey.touchpoints.order_by("position").values(*TOUCHPOINT_VALUES))
+    )
+    stages = {}
+    for stage in journey.stages.order_by("position").values(
+        "id", "journey_id", "name", "kind", "position", "health_score", "health_band", "health_n"
+    ):
+        stages[stage["id"]] = {
+            "id": stage["id"],
+            "journey": stage["journey_id"],
+            "name": stage["name"],
+            "kind": stage["kind"],
+            "position": stage["position"],
+            "health": health_representation(stage),
+            "touchpoints": [],
+        }
+    for touchpoint in touchpoints:
+        stages[touchpoint["stage"]]["touchpoints"].append(touchpoint)
+    return list(stages.values())
+
+
+class JourneyViewSet(journeys_api.JourneyViewSet):
+    """Journeys, with their whole map, their customers at risk and a rescore on demand."""
+
+    action_write_roles = {"rescore": Role.ANALYST}
+
+    @extend_schema(responses=MapSerializer)
+    @action(detail=True)
+    def map(self, request, pk=None):
+        """The whole map in one response: stages → touchpoints → moments, with health."""
+        journey = self.get_object()
+        data = JourneySerializer(journey, context={"request": request}).data
+        data["stages"] = map_stage_representations(journey)
+        return Response(data)
+
+    @extend_schema(request=None, responses={202: None})
+    @action(detail=True, methods=["post"])
+    def rescore(self, request, pk=None):
+        """Scores every touchpoint of the journey again, in a worker."""
+        journey = self.get_object()
+        publish(rescore_journey_task, str(journey.pk))
+        return Response({"detail": "Rescore queued."}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int, description="Most customers listed (100).")],
+        responses=AtRiskSerializer,
+    )
+    @action(detail=True, url_path="at-risk")
+    def at_risk(self, request, pk=None):
+        """Customers about to leave: at least `threshold` bad experiences in the window."""
+        limit = request.query_params.get("limit", "100")
+        if not limit.isdigit() or not 1 <= int(limit) <= 10_000:
+            raise serializers.ValidationError({"limit": ["A whole number from 1 to 10000."]})
+        return Response(
+            AtRiskSerializer(at_risk_customers(self.get_object(), limit=int(limit))).data
+        )

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from feedback.demo import demo_feedback_load
-from journeys.blueprints import BLUEPRINTS, journey_create_from_blueprint
+from maps.blueprints import BLUEPRINTS, journey_create_from_blueprint
 from workspaces.models import Membership, Role, Workspace
 
 DEMO_USERS = [("demo", Role.MANAGER), ("analyst", Role.ANALYST), ("viewer", Role.VIEWER)]

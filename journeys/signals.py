@@ -1,0 +1,8 @@
+"""What the journey apps tell the layers above them, which connect in their AppConfig.ready()."""
+
+from django.dispatch import Signal
+
+# Sent with `journey_id` inside the transaction of an edit that changes how the journey's
+# touchpoints weigh in its stage and journey health: a touchpoint moved to another stage or
+# deleted, a stage deleted, a moment of truth tagged, changed or removed.
+journey_reshaped = Signal()
