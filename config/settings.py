@@ -157,11 +157,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    # Hashed, compressed copies made by collectstatic, which every page then needs (make run,
+    # make test and the Dockerfile run it); whitenoise serves hashed names as immutable.
+    "staticfiles": {"BACKEND": "config.storage.StaticFilesStorage"},
 }
 
 # Security: strict by default in production; each can be relaxed from the environment.

@@ -29,6 +29,19 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def live_server():
+    """pytest-django's live server, its static files served by whitenoise from what collectstatic
+    made, as in production: Django's test handler would look for the hashed names in static/."""
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost", start=False)
+    server.thread.static_handler = lambda application: application
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def page(chromium, live_server):
     context = chromium.new_context(viewport={"width": 1440, "height": 1000}, locale="en-US")

@@ -62,12 +62,22 @@ def test_the_map_draws_health_and_the_emotion_curve(page, owner, journey, touchp
     )
     rescore_touchpoints([touchpoint.pk])
     sign_in(page, "alice", "pw-alice")
+    scripts = []
+    page.on(
+        "response", lambda r: scripts.append(r) if r.request.resource_type == "script" else None
+    )
     page.goto(f"{page.base}/journeys/{journey.pk}/")
     pill = page.locator(".touchpoint", has_text="Checkout").locator(".pill")
     assert pill.inner_text() == "100.0"
     assert "band-healthy" in pill.get_attribute("class")
     page.locator(".emotion-chart .main-svg").first.wait_for()
     assert page.locator(".emotion-chart .scatterlayer .trace").count() == 2
+    # Plotly's full bundle was 4.8 MB; each script comes hashed, gzipped and cached for good.
+    assert any("plotly" in script.url for script in scripts)
+    for script in scripts:
+        assert len(script.body()) <= 1_500_000, script.url
+        assert script.headers["content-encoding"] == "gzip", script.url
+        assert script.headers["cache-control"] == "max-age=315360000, public, immutable"
     assert page.errors == []
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.templatetags.static import static
 
 from feedback.imports import import_create, import_run
 from feedback.models import Feedback, ImportChunk, ImportJob, ImportStatus
@@ -72,7 +73,7 @@ def test_it_shows_the_upload_form_to_an_analyst(analyst_client, touchpoint):
     assert 'name="map_nps"' in page and 'list="import-columns"' in page
     assert '<datalist id="import-columns">' in page
     assert '<option value="checkout">Checkout (checkout)</option>' in page
-    assert "js/imports.js" in page
+    assert f'<script src="{static("js/imports.js")}" defer>' in page
     assert "<script>" not in page
 
 
