@@ -222,7 +222,7 @@ if REDIS_URL:
         "unacked_restore_throttle": 1,
     }
 else:
-    _broker_dir = BASE_DIR / "var" / "broker"
+    _broker_dir = Path(os.getenv("VAR_DIR") or BASE_DIR / "var") / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
