@@ -42,4 +42,4 @@ bench: install
 		$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var staticfiles db.sqlite3
+	rm -rf $(VENV) var staticfiles
