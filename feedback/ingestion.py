@@ -10,10 +10,8 @@ import orjson
 from django.db import connection, transaction
 from django.db.models import Q
 
-from feedback.models import Feedback, Outcome
+from feedback.models import Outcome
 from feedback.publishing import after_ingest
-from feedback.rollups import rollup_rebuild
-from feedback.scoring import mark_dirty
 from touchpoints.models import Channel, Touchpoint
 from workspaces.models import Workspace
 
@@ -334,10 +332,7 @@ def feedback_ingest(*, workspace: Workspace, items: list, naive_tz=None) -> Inge
     batch = validate_batch(workspace, items, naive_tz=naive_tz)
     touchpoint_ids = {row[TOUCHPOINT_ID] for row in batch.rows}
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            accepted = store_rows_postgresql(batch.rows)
-        else:
-            accepted = store_rows_portable(workspace, batch.rows)
+        accepted = store_rows_postgresql(batch.rows)
         if accepted:
             after_ingest(sentiment_pending=any(row[SENTIMENT_PENDING] for row in batch.rows))
     return IngestResult(
@@ -413,29 +408,3 @@ def store_rows_postgresql(rows: list[tuple]) -> int:
                 copy.write_row(row)
         cursor.execute(INSERT_FROM_STAGING)
         return cursor.fetchone()[0]
-
-
-def store_rows_portable(workspace: Workspace, rows: list[tuple]) -> int:
-    """For SQLite: skip known external ids, insert, and rebuild the rollup days touched."""
-    external_ids = {row[EXTERNAL_ID] for row in rows if row[EXTERNAL_ID] is not None}
-    seen = set(
-        Feedback.objects.filter(workspace=workspace, external_id__in=external_ids).values_list(
-            "external_id", flat=True
-        )
-    )
-    new = []
-    for row in rows:
-        if row[EXTERNAL_ID] is not None:
-            if row[EXTERNAL_ID] in seen:
-                continue
-            seen.add(row[EXTERNAL_ID])
-        values = dict(zip(COLUMNS, row, strict=True))
-        values["metadata"] = orjson.loads(values["metadata"])
-        new.append(Feedback(**values))
-    Feedback.objects.bulk_create(new, batch_size=500)
-    touchpoint_ids = {f.touchpoint_id for f in new}
-    rollup_rebuild(
-        touchpoint_ids=touchpoint_ids, days={f.occurred_at.astimezone(UTC).date() for f in new}
-    )
-    mark_dirty(touchpoint_ids)
-    return len(new)
