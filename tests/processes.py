@@ -40,11 +40,11 @@ def wait_for(condition, timeout: float, interval: float = 0.1, what: str = "cond
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
-def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
+def stop(process: subprocess.Popen, sig=signal.SIGTERM, *, timeout: float = 15) -> None:
     if process.poll() is None:
         process.send_signal(sig)
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
