@@ -93,7 +93,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn_server(**env):
+def gunicorn_server(*, workers: int = 1, **env):
     """The app served by gunicorn on a free loopback port; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
@@ -103,7 +103,7 @@ def gunicorn_server(**env):
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "1",
+            str(workers),
             "--log-level",
             "warning",
         ],
