@@ -7,7 +7,8 @@ COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock
 
 COPY . .
-RUN DEBUG=False SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+RUN DEBUG=False SECRET_KEY=collectstatic-only DATABASE_URL=postgres://collectstatic-only/none \
+    python manage.py collectstatic --noinput
 
 RUN useradd --system truthmap
 USER truthmap

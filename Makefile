@@ -19,17 +19,7 @@ lock: install
 	$(BIN)/uv pip compile pyproject.toml --group dev --no-header --python-version 3.11 -o requirements.lock
 
 run: install
-	mkdir -p var/broker/processed var/broker/control
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput -v0
-	$(BIN)/python manage.py seed_demo
-	@echo ""
-	@echo "  Truthmap is on http://127.0.0.1:8000  (sign in as demo / demo)"
-	@echo ""
-	$(BIN)/celery -A config worker --beat --loglevel=warning --concurrency=2 \
-		--schedule=var/celerybeat-schedule & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python scripts/run.py
 
 lint: install
 	$(BIN)/ruff check .
@@ -57,4 +47,4 @@ bench: install
 		$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var staticfiles db.sqlite3
+	rm -rf $(VENV) var staticfiles

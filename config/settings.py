@@ -104,19 +104,24 @@ TEMPLATES = [
     },
 ]
 
-# SQLite is the embedded default so `make run` needs nothing installed; production is PostgreSQL.
+if not os.getenv("DATABASE_URL"):
+    raise ImproperlyConfigured(
+        "DATABASE_URL must name a PostgreSQL database: `make run` starts an embedded PostgreSQL"
+        " and `make test` uses the one on 127.0.0.1:5432."
+    )
 DATABASES = {
     "default": dj_database_url.parse(
-        os.getenv("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        os.environ["DATABASE_URL"],
         conn_max_age=envint("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Parameters travel apart from the statement: psycopg's client-side binding quotes every
-    # value into the SQL in Python, which cost more than the database's own work on the
-    # thousand-id lists and arrays of scoring and ingestion.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL")
+# Parameters travel apart from the statement: psycopg's client-side binding quotes every value
+# into the SQL in Python, which cost more than the database's own work on the thousand-id lists
+# and arrays of scoring and ingestion.
+DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.getenv("REDIS_URL", "")
@@ -221,7 +226,7 @@ if REDIS_URL:
         "unacked_restore_throttle": 1,
     }
 else:
-    _broker_dir = BASE_DIR / "var" / "broker"
+    _broker_dir = Path(os.getenv("VAR_DIR") or BASE_DIR / "var") / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),

@@ -40,11 +40,11 @@ def wait_for(condition, timeout: float, interval: float = 0.1, what: str = "cond
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
-def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
+def stop(process: subprocess.Popen, sig=signal.SIGTERM, *, timeout: float = 15) -> None:
     if process.poll() is None:
         process.send_signal(sig)
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
@@ -93,7 +93,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn_server(**env):
+def gunicorn_server(*, workers: int = 1, **env):
     """The app served by gunicorn on a free loopback port; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
@@ -103,7 +103,7 @@ def gunicorn_server(**env):
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "1",
+            str(workers),
             "--log-level",
             "warning",
         ],

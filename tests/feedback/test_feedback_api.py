@@ -667,12 +667,7 @@ def test_it_ingests_with_a_fixed_number_of_queries(api, touchpoint):
     few = queries(lambda: post(api, items(touchpoint, 10, prefix="few", occurred_at=when)))
     many = queries(lambda: post(api, items(touchpoint, 1000, prefix="many", occurred_at=when)))
     assert Feedback.objects.count() == 1011
-    if connection.vendor == "postgresql":
-        assert many == few  # COPY + one INSERT … ON CONFLICT, whatever the size
-    else:
-        # SQLite binds at most 999 parameters per statement: Django splits the bulk INSERT
-        # into batches of 58 rows (17 columns), and wraps them in a savepoint.
-        assert few < many <= few + 1000 // 58 + 2
+    assert many == few  # COPY + one INSERT … ON CONFLICT, whatever the size
 
 
 def test_it_lists_with_a_fixed_number_of_queries(api, touchpoint):
