@@ -1,5 +1,3 @@
-import csv
-import io
 import json
 from zoneinfo import available_timezones
 
@@ -7,7 +5,6 @@ import django_filters
 import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, pagination, serializers, status
@@ -19,6 +16,7 @@ from rest_framework.response import Response
 from feedback import imports
 from feedback.ingestion import FIELDS, MAX_BODY_BYTES, MAX_ITEMS, feedback_ingest
 from feedback.models import Feedback, ImportFormat, ImportJob
+from feedback.rejected import rejected_rows_response
 from workspaces.api import WorkspaceScopedViewSet
 from workspaces.models import Role
 from workspaces.permissions import target_workspace
@@ -276,31 +274,4 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceS
     @action(detail=True, url_path="rejected")
     def rejected_csv(self, request, pk=None):
         """The rejected rows with their reasons, as CSV."""
-        job = self.get_object()
-        response = StreamingHttpResponse(rejected_rows_csv(job), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="rejected-{job.pk}.csv"'
-        return response
-
-
-def rejected_rows_csv(job: ImportJob):
-    rows = job.rejected_rows.values_list("row_number", "data", "errors")
-    columns = list(job.columns)
-    for _, data, _ in rows.iterator():
-        if isinstance(data, dict):
-            columns.extend(column for column in data if column not in columns)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush():
-        value = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return value
-
-    writer.writerow(["row", "errors", *columns])
-    yield flush()
-    for number, data, errors in rows.iterator():
-        reasons = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
-        values = [data.get(column, "") for column in columns] if isinstance(data, dict) else [data]
-        writer.writerow([number, reasons, *values])
-        yield flush()
+        return rejected_rows_response(self.get_object())

@@ -6,10 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from feedback.api import rejected_rows_csv
 from feedback.forms import ImportForm
 from feedback.imports import import_create
 from feedback.models import ImportJob, ImportStatus
+from feedback.rejected import rejected_rows_response
 from workspaces.access import can, check_role, current_workspace, scoped
 from workspaces.models import Role, Workspace
 
@@ -75,7 +75,4 @@ def import_detail(request: HttpRequest, pk) -> HttpResponse:
 @login_required
 @require_GET
 def import_rejected(request: HttpRequest, pk) -> StreamingHttpResponse:
-    job = get_object_or_404(scoped(request, ImportJob.objects), pk=pk)
-    response = StreamingHttpResponse(rejected_rows_csv(job), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="rejected-{job.pk}.csv"'
-    return response
+    return rejected_rows_response(get_object_or_404(scoped(request, ImportJob.objects), pk=pk))

@@ -1,8 +1,9 @@
-"""Three people, as in every test here: an owner (manager), a teammate, and an outsider who
-manages a workspace of their own. API clients authenticate for real, by session or token."""
+"""The people of every test here: an owner (manager), teammates (an analyst, a viewer), and an
+outsider who manages a workspace of their own. API clients authenticate for real, by session or token."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from rest_framework.test import APIClient
 
 from journeys.services import journey_create
@@ -44,6 +45,16 @@ def outsider(other_workspace):
 
 
 @pytest.fixture
+def analyst(workspace):
+    return make_member("anna", workspace, Role.ANALYST)
+
+
+@pytest.fixture
+def viewer(workspace):
+    return make_member("vera", workspace, Role.VIEWER)
+
+
+@pytest.fixture
 def journey(workspace):
     return journey_create(workspace=workspace, name="Online purchase", persona="Shopper")
 
@@ -56,6 +67,11 @@ def stages(journey):
 @pytest.fixture
 def touchpoint(stages):
     return touchpoint_create(stage=stages[2], name="Checkout", key="checkout", channel="web")
+
+
+@pytest.fixture
+def delivery(stages):
+    return touchpoint_create(stage=stages[3], name="Delivery", key="delivery")
 
 
 @pytest.fixture
@@ -105,3 +121,32 @@ def outsider_api(outsider):
     client = APIClient()
     client.force_login(outsider)
     return client
+
+
+# Browsers signed in for the pages: the owner (a manager), an analyst, a viewer, the outsider.
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def manager_client(owner):
+    return signed_in(owner)
+
+
+@pytest.fixture
+def analyst_client(analyst):
+    return signed_in(analyst)
+
+
+@pytest.fixture
+def viewer_client(viewer):
+    return signed_in(viewer)
+
+
+@pytest.fixture
+def outsider_client(outsider):
+    return signed_in(outsider)

@@ -1,4 +1,4 @@
-"""Spanish: the catalogue is complete, and the pages speak it when the browser or the language
+"""Spanish: the catalogue is complete, and the pages speak it when the manager_client or the language
 switcher asks for it. Journeys created while Spanish is active get Spanish default content."""
 
 import ast
@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -151,13 +150,6 @@ def test_the_domain_vocabulary():
 
 
 @pytest.fixture
-def browser(owner):
-    client = Client()
-    client.force_login(owner)
-    return client
-
-
-@pytest.fixture
 def spanish_journey(workspace):
     with translation.override("es"):
         journey = journey_create(workspace=workspace, name="Compra en tienda", persona="Cliente")
@@ -173,8 +165,8 @@ def test_default_stages_are_named_in_the_active_language(spanish_journey, journe
     assert english[0] == "Discovery"
 
 
-def test_the_dashboard_in_spanish(browser, journey):
-    page = browser.get("/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+def test_the_dashboard_in_spanish(manager_client, journey):
+    page = manager_client.get("/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert '<html lang="es">' in page
     assert "Recorridos" in page
     assert "Recorridos del cliente" in page
@@ -185,14 +177,16 @@ def test_the_dashboard_in_spanish(browser, journey):
     assert "New journey" not in page
 
 
-def test_the_dashboard_stays_english_by_default(browser, journey):
-    page = browser.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+def test_the_dashboard_stays_english_by_default(manager_client, journey):
+    page = manager_client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "New journey" in page
     assert "Recorridos" not in page
 
 
-def test_the_journey_map_in_spanish(browser, journey, touchpoint, spanish_journey):
-    page = browser.get(f"/journeys/{journey.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+def test_the_journey_map_in_spanish(manager_client, journey, touchpoint, spanish_journey):
+    page = manager_client.get(
+        f"/journeys/{journey.pk}/", HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
     assert "Añadir punto de contacto" in page
     assert "Salud del recorrido" in page
     assert "Puntos de dolor" in page
@@ -202,14 +196,14 @@ def test_the_journey_map_in_spanish(browser, journey, touchpoint, spanish_journe
     assert "Centro de contacto" in page  # the channels
     assert "Add touchpoint" not in page
 
-    page = browser.get(f"/journeys/{spanish_journey.pk}/", HTTP_ACCEPT_LANGUAGE="es")
+    page = manager_client.get(f"/journeys/{spanish_journey.pk}/", HTTP_ACCEPT_LANGUAGE="es")
     text = page.content.decode()
     for name in SPANISH_STAGES:
         assert name in text
 
 
-def test_a_template_journey_is_created_in_spanish(browser, workspace):
-    response = browser.post(
+def test_a_template_journey_is_created_in_spanish(manager_client, workspace):
+    response = manager_client.post(
         "/journeys/new/",
         {"name": "Prueba", "persona": "Visitante", "start_from": "online-purchase"},
         HTTP_ACCEPT_LANGUAGE="es",
@@ -222,14 +216,14 @@ def test_a_template_journey_is_created_in_spanish(browser, workspace):
     assert {"Búsqueda web", "Página de producto", "Entrega a domicilio"} <= names
 
 
-def test_the_language_switcher(browser, journey):
-    assert "New journey" in browser.get("/").content.decode()
-    response = browser.post("/i18n/setlang/", {"language": "es", "next": "/"})
+def test_the_language_switcher(manager_client, journey):
+    assert "New journey" in manager_client.get("/").content.decode()
+    response = manager_client.post("/i18n/setlang/", {"language": "es", "next": "/"})
     assert response.status_code == 302
-    page = browser.get("/").content.decode()
+    page = manager_client.get("/").content.decode()
     assert '<html lang="es">' in page
     assert "Nuevo recorrido" in page
     assert '<option value="es" selected>' in page
 
-    browser.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    assert "New journey" in browser.get("/").content.decode()
+    manager_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "New journey" in manager_client.get("/").content.decode()

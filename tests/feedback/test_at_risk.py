@@ -20,11 +20,6 @@ def frozen(monkeypatch):
 
 
 @pytest.fixture
-def delivery(stages):
-    return touchpoint_create(stage=stages[3], name="Delivery", key="delivery")
-
-
-@pytest.fixture
 def other_journey(workspace):
     journey = journey_create(workspace=workspace, name="Support")
     touchpoint_create(stage=journey.stages.first(), name="Help desk", key="help-desk")
