@@ -7,22 +7,15 @@ from django.db import migrations
 TABLES = ["touchpoints_touchpoint", "feedback_touchpointsnapshot", "feedback_dailyrollup"]
 
 
-def set_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for table in TABLES:
-            schema_editor.execute(f"ALTER TABLE {table} SET (fillfactor = 70)")
-
-
-def reset_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for table in TABLES:
-            schema_editor.execute(f"ALTER TABLE {table} RESET (fillfactor)")
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("feedback", "0005_at_risk_reports"),
         ("touchpoints", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(set_fillfactor, reset_fillfactor)]
+    operations = [
+        migrations.RunSQL(
+            [f"ALTER TABLE {table} SET (fillfactor = 70)" for table in TABLES],
+            [f"ALTER TABLE {table} RESET (fillfactor)" for table in TABLES],
+        )
+    ]
