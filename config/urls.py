@@ -9,7 +9,13 @@ from journeys.api import StageViewSet
 from maps.api import JourneyViewSet, TouchpointViewSet
 from moments.api import MomentViewSet
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    # No format-suffix routes (`map.json`): `?format=` and Accept choose the representation.
+    include_format_suffixes = False
+
+
+router = Router()
 router.register("journeys", JourneyViewSet, basename="journey")
 router.register("stages", StageViewSet, basename="stage")
 router.register("touchpoints", TouchpointViewSet, basename="touchpoint")

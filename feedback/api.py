@@ -93,8 +93,18 @@ INGEST_RESULT = inline_serializer(
 )
 
 
+def json_loads_beyond_orjson(body: bytes, error: orjson.JSONDecodeError):
+    """JSON that orjson refuses but is valid (a number like 1e400): the standard library reads it,
+    and the items holding such values are rejected one by one."""
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        raise ParseError(f"The body is not valid JSON: {error}") from None
+
+
 def parse_feedback_body(request) -> list:
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if length.isdigit() and int(length) > MAX_BODY_BYTES:
         raise PayloadTooLarge("The body may be at most 10 MB.")
     try:
         body = request.body
@@ -103,7 +113,7 @@ def parse_feedback_body(request) -> list:
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise ParseError(f"The body is not valid JSON: {exc}") from None
+        data = json_loads_beyond_orjson(body, exc)
     if isinstance(data, dict):
         return [data]
     if not isinstance(data, list):

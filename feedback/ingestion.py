@@ -2,6 +2,7 @@
 with a few set-based statements, keeping the daily rollups current in the same transaction."""
 
 import contextlib
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -92,12 +93,16 @@ class Invalid(Exception):
     pass
 
 
+WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+
 def _integer(value, low: int, high: int) -> int:
     if isinstance(value, bool):
         raise Invalid("A whole number is required.")
     if (
         isinstance(value, str)
-        and value.strip().lstrip("-").isdigit()
+        and WHOLE_NUMBER.fullmatch(value)
+        and len(value) < 20
         or isinstance(value, float)
         and value.is_integer()
     ):
@@ -135,8 +140,9 @@ def _text(value, max_length: int) -> str:
 
 
 def _choice(value, choices: set) -> str:
-    if value not in choices:
-        raise Invalid(f"{value!r} is not one of: {', '.join(sorted(choices))}.")
+    if not isinstance(value, str) or value not in choices:
+        shown = repr(value) if len(repr(value)) <= 60 else "This value"
+        raise Invalid(f"{shown} is not one of: {', '.join(sorted(choices))}.")
     return value
 
 
@@ -164,12 +170,23 @@ def _timestamp(value, now: datetime, naive_tz: tzinfo | None) -> datetime:
 def _metadata(value) -> str:
     if not isinstance(value, dict):
         raise Invalid("A JSON object is required.")
-    encoded = orjson.dumps(value)
+    encoded = _encoded(value)
+    if encoded is None:
+        raise Invalid("Cannot be stored: nested too deep, or a number beyond 64 bits.")
     if len(encoded) > MAX_METADATA_BYTES:
         raise Invalid("At most 8 KB.")
     if b"\\u0000" in encoded:
         raise Invalid("Null characters are not allowed.")
     return encoded.decode()
+
+
+def _encoded(value) -> bytes | None:
+    """As JSON, or None for what JSON storage cannot hold (orjson's limits: 254 levels of
+    nesting, integers within 64 bits)."""
+    try:
+        return orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):
+        return None
 
 
 def _canonical_uuid(value: str) -> str | None:
@@ -252,7 +269,8 @@ def validate_item(
     unknown = item.keys() - FIELDS
     for name in unknown:
         errors[name] = ["Unknown field."]
-    if len(orjson.dumps(item)) > MAX_ITEM_BYTES:
+    # An item that cannot be encoded has a value that its field's check rejects by name.
+    if len(_encoded(item) or b"") > MAX_ITEM_BYTES:
         errors["non_field_errors"] = ["An item may be at most 32 KB."]
     found = touchpoints.resolve(item, errors)
     values = {}

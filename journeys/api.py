@@ -9,7 +9,7 @@ from journeys import services
 from journeys.models import Journey, Stage, StageKind
 from workspaces.api import WorkspaceScopedViewSet
 from workspaces.models import Role, Workspace
-from workspaces.permissions import caller_roles, target_workspace
+from workspaces.permissions import SLUG, caller_roles, target_workspace
 
 
 class HealthSerializer(serializers.Serializer):
@@ -21,6 +21,15 @@ class HealthSerializer(serializers.Serializer):
 def health_representation(row: dict) -> dict:
     """HealthSerializer's output for a row of values() with the health columns."""
     return {"score": row["health_score"], "band": row["health_band"], "n": row["health_n"]}
+
+
+class WorkspaceSlugField(serializers.SlugRelatedField):
+    """A workspace named by its slug; a value that cannot be a slug names none."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not SLUG.fullmatch(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:100])
+        return super().to_internal_value(data)
 
 
 class StageInputSerializer(serializers.Serializer):
@@ -39,7 +48,7 @@ class StageSerializer(serializers.ModelSerializer):
 
 
 class JourneySerializer(serializers.ModelSerializer):
-    workspace = serializers.SlugRelatedField(
+    workspace = WorkspaceSlugField(
         slug_field="slug",
         queryset=Workspace.objects.all(),
         required=False,

@@ -1,9 +1,14 @@
 """Which workspaces a caller reaches, and with which role. Every app scopes through here."""
 
+import re
+
 from rest_framework import permissions
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from workspaces.models import ApiToken, Membership, Workspace, role_allows
+
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
 
 def caller_roles(request) -> dict[int, str]:
@@ -34,7 +39,9 @@ def target_workspace(request, role: str, slug: str | None = None) -> Workspace:
     to with `role`."""
     roles = caller_roles(request)
     if slug:
-        workspace = Workspace.objects.filter(slug=slug, pk__in=roles).first()
+        workspace = None
+        if SLUG.fullmatch(slug):
+            workspace = Workspace.objects.filter(slug=slug, pk__in=roles).first()
         if workspace is None:
             raise ValidationError({"workspace": [f"No workspace {slug!r} is yours."]})
         require_role(request, workspace.pk, role)

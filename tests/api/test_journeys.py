@@ -158,3 +158,16 @@ def test_it_answers_400_to_malformed_json(api, journey):
     assert response.status_code == 400
     assert "detail" in response.json()
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("slug", ["ac\x00me", ["acme"], {"slug": "acme"}, 7])
+def test_a_workspace_that_cannot_be_a_slug_is_a_400(api, slug):
+    response = api.post("/api/v1/journeys/", {"name": "X", "workspace": slug}, format="json")
+    assert response.status_code == 400
+    assert "workspace" in response.json()
+
+
+def test_format_suffix_routes_do_not_exist(api, journey):
+    for path in (f"/api/v1/journeys/{journey.pk}/map.json", "/api/v1/journeys.json"):
+        assert api.get(path).status_code == 404
+    assert api.get(f"/api/v1/journeys/{journey.pk}/map/?format=json").status_code == 200

@@ -701,3 +701,42 @@ def test_an_import_over_the_size_limit_is_refused(api, settings):
     assert response.status_code == 400
     assert "at most" in response.json()["file"][0]
     assert not ImportJob.objects.exists()
+
+
+def test_hostile_values_reject_their_item_alone(api, touchpoint):
+    nested = {}
+    for _ in range(300):
+        nested = {"a": nested}
+    hostile = [
+        item(touchpoint, nps="--5"),
+        item(touchpoint, nps="²"),
+        item(touchpoint, customer_ref=["a", "list"]),
+        item(touchpoint, channel=["web"]),
+        item(touchpoint, metadata=nested),
+        item(touchpoint, nps=10**30),
+    ]
+    good = item(touchpoint, external_id="the-good-one")
+    response = post(api, [*hostile, good])
+    assert response.status_code == 202
+    body = response.json()
+    assert body["accepted"] == 1
+    assert [r["index"] for r in body["rejected"]] == list(range(len(hostile)))
+    fields = [list(r["errors"]) for r in body["rejected"]]
+    assert fields == [["nps"], ["nps"], ["customer_ref"], ["channel"], ["metadata"], ["nps"]]
+    assert Feedback.objects.get().external_id == "the-good-one"
+
+
+def test_a_number_json_allows_but_no_double_holds_rejects_its_item_alone(api, touchpoint):
+    good = json.dumps(item(touchpoint))
+    bad = json.dumps(item(touchpoint)).replace('"nps": 9', '"sentiment": 1e400')
+    response = post_raw(api, f"[{good}, {bad}]")
+    assert response.status_code == 202
+    assert response.json()["accepted"] == 1
+    assert list(response.json()["rejected"][0]["errors"]) == ["sentiment"]
+
+
+def test_a_null_character_in_the_workspace_is_a_400(api, touchpoint):
+    response = post(api, [item(touchpoint)], workspace="ac%00me")
+    assert response.status_code == 400
+    assert "workspace" in response.json()
+    assert not Feedback.objects.exists()
