@@ -1,4 +1,4 @@
-"""At-risk customers (DESIGN.md section 2, the less-than-zero moment in the making): customers
+"""At-risk customers (docs/health.md, the less-than-zero moment in the making): customers
 with at least `at_risk_threshold` negative feedback records in the window across one journey.
 
 Finding them groups every negative feedback of the window, which takes seconds at millions of

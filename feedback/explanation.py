@@ -1,4 +1,4 @@
-"""The sentence that explains a touchpoint's score (DESIGN.md section 2): which components make
+"""The sentence that explains a touchpoint's score (docs/health.md): which components make
 it, how they are combined, and which are left out and why. A pure function of the stored
 components and the workspace's settings."""
 

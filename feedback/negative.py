@@ -1,4 +1,4 @@
-"""The negative-feedback rule of DESIGN.md section 2, the one definition for Python and SQL: a
+"""The negative-feedback rule of docs/health.md, the one definition for Python and SQL: a
 feedback is negative when nps ≤ 6, csat ≤ 2, ces ≤ 3, sentiment ≤ −0.3, or its outcome is
 unresolved or abandoned. Three negative experiences in the window put a customer at risk."""
 

@@ -1,4 +1,4 @@
-"""Health scores (DESIGN.md section 2), computed from the daily rollups with set-based SQL.
+"""Health scores (docs/health.md), computed from the daily rollups with set-based SQL.
 
 The formulas are plain functions over sums, so they are tested against hand-computed numbers;
 the database does the summing, one aggregate query per batch of touchpoints.

@@ -24,7 +24,7 @@ class Window:
 
 
 def window_bounds(window_days: int, as_of: date | None = None) -> Window:
-    """The scoring window of DESIGN.md section 2, (now − W days, now], in whole UTC days as the
+    """The scoring window of docs/health.md, (now − W days, now] in whole UTC days as the
     daily rollups hold them: the last `window_days` days, today included. Scores, histories,
     distributions and customers at risk all read this one window."""
     last_day = as_of or timezone.now().date()

@@ -26,7 +26,7 @@ class Workspace(models.Model):
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # Scoring settings (DESIGN.md section 2).
+    # Scoring settings (docs/health.md).
     window_days = models.PositiveSmallIntegerField(
         default=90, validators=[MinValueValidator(1), MaxValueValidator(3650)]
     )

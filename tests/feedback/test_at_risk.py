@@ -1,4 +1,4 @@
-"""At-risk customers (sub-zero detection, DESIGN.md section 2) from hand-made feedback: who has at
+"""At-risk customers (sub-zero detection, docs/health.md) from hand-made feedback: who has at
 least `at_risk_threshold` negative experiences in the window across one journey's touchpoints."""
 
 from datetime import UTC, datetime, time, timedelta

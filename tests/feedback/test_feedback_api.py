@@ -1,4 +1,4 @@
-"""The feedback API (DESIGN.md sections 1 and 3): POST one object or an array → 202 with what was
+"""The feedback API (docs/api.md): POST one object or an array → 202 with what was
 accepted, what was a duplicate and what was rejected (by index, with field errors); GET a cursor-
 paginated list; and the other feedback-backed endpoints' permissions and isolation."""
 

@@ -1,4 +1,4 @@
-"""Health scores (DESIGN.md section 2) against hand-computed numbers: first the pure formulas,
+"""Health scores (docs/health.md) against hand-computed numbers: first the pure formulas,
 then hand-made feedback stored through feedback_ingest and scored from the real rollups."""
 
 from datetime import timedelta
