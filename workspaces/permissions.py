@@ -7,7 +7,6 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from workspaces.models import ApiToken, Membership, Workspace, role_allows
 
-
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
 
