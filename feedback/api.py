@@ -6,7 +6,7 @@ import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, pagination, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ParseError
@@ -14,9 +14,18 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from feedback import imports
-from feedback.ingestion import FIELDS, MAX_BODY_BYTES, MAX_ITEMS, feedback_ingest
-from feedback.models import Feedback, ImportFormat, ImportJob
+from feedback.ingestion import (
+    FIELDS,
+    MAX_BODY_BYTES,
+    MAX_ITEMS,
+    SCALES,
+    SENTIMENT_RANGE,
+    TEXT_LIMITS,
+    feedback_ingest,
+)
+from feedback.models import Feedback, ImportFormat, ImportJob, Outcome
 from feedback.rejected import rejected_rows_response
+from touchpoints.models import Channel
 from workspaces.api import WorkspaceScopedViewSet
 from workspaces.models import Role
 from workspaces.permissions import target_workspace
@@ -83,14 +92,72 @@ class NewestFirstCursor(pagination.CursorPagination):
         )
 
 
-INGEST_RESULT = inline_serializer(
-    "IngestResult",
-    {
-        "accepted": serializers.IntegerField(),
-        "duplicates": serializers.IntegerField(),
-        "rejected": serializers.ListField(child=serializers.DictField()),
-    },
+class FeedbackItemSerializer(serializers.Serializer):
+    """One item of `POST feedback/`, for the schema only: feedback.ingestion validates items in
+    bulk, from the same ranges and lengths."""
+
+    external_id = serializers.CharField(
+        required=False,
+        max_length=TEXT_LIMITS["external_id"],
+        help_text="Idempotency key, unique in the workspace: an item sent twice is stored once.",
+    )
+    touchpoint = serializers.UUIDField(
+        required=False, help_text="The touchpoint's id; or give `touchpoint_key`."
+    )
+    touchpoint_key = serializers.SlugField(required=False, help_text="The touchpoint's key.")
+    occurred_at = serializers.DateTimeField(
+        help_text="ISO 8601 with a UTC offset; at most 5 minutes in the future."
+    )
+    customer_ref = serializers.CharField(
+        required=False,
+        max_length=TEXT_LIMITS["customer_ref"],
+        help_text="Opaque customer id, needed for at-risk detection.",
+    )
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    nps = serializers.IntegerField(
+        required=False, min_value=SCALES["nps"][0], max_value=SCALES["nps"][1]
+    )
+    csat = serializers.IntegerField(
+        required=False, min_value=SCALES["csat"][0], max_value=SCALES["csat"][1]
+    )
+    ces = serializers.IntegerField(
+        required=False,
+        min_value=SCALES["ces"][0],
+        max_value=SCALES["ces"][1],
+        help_text="CES 2.0: 7 is very easy.",
+    )
+    sentiment = serializers.FloatField(
+        required=False,
+        min_value=SENTIMENT_RANGE[0],
+        max_value=SENTIMENT_RANGE[1],
+        help_text="Computed from an English comment when absent.",
+    )
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
+    comment = serializers.CharField(required=False, max_length=TEXT_LIMITS["comment"])
+    source = serializers.CharField(required=False, max_length=TEXT_LIMITS["source"])
+    metadata = serializers.DictField(required=False, help_text="A JSON object of at most 8 KB.")
+
+
+FEEDBACK_BATCH = PolymorphicProxySerializer(
+    component_name="FeedbackBatch",
+    serializers=[FeedbackItemSerializer, FeedbackItemSerializer(many=True)],
+    resource_type_field_name=None,
+    many=False,
 )
+
+
+class RejectedItemSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The item's place in the array, from 0.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="{field: [messages]}; non_field_errors for the item as a whole.",
+    )
+
+
+class IngestResultSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField()
+    duplicates = serializers.IntegerField(help_text="Items whose external_id was stored already.")
+    rejected = RejectedItemSerializer(many=True)
 
 
 def json_loads_beyond_orjson(body: bytes, error: orjson.JSONDecodeError):
@@ -140,8 +207,8 @@ class FeedbackViewSet(mixins.ListModelMixin, WorkspaceScopedViewSet):
         return Feedback.objects.filter(workspace_id__in=self.workspace_ids)
 
     @extend_schema(
-        request={"application/json": OpenApiTypes.OBJECT},
-        responses={202: INGEST_RESULT},
+        request=FEEDBACK_BATCH,
+        responses={202: IngestResultSerializer},
         parameters=[
             OpenApiParameter(
                 "workspace", str, description="Slug; needed only when you write to several."
@@ -215,6 +282,7 @@ class ImportCreateSerializer(serializers.Serializer):
     )
     timezone = serializers.CharField(
         required=False,
+        allow_blank=True,
         default="",
         help_text="Zone for date-times without offset, e.g. Europe/Madrid.",
     )

@@ -24,6 +24,10 @@ MAX_METADATA_BYTES = 8 * 1024
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 SIGNALS = ("nps", "csat", "ces", "sentiment", "outcome", "comment")
+# The ranges and lengths of an item's fields: the checks below and the API's schema read them.
+SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+SENTIMENT_RANGE = (-1, 1)
+TEXT_LIMITS = {"external_id": 200, "customer_ref": 200, "comment": 10_000, "source": 50}
 FIELDS = {
     "external_id",
     "touchpoint",
@@ -243,16 +247,16 @@ def field_checks(now: datetime, naive_tz: tzinfo | None = None) -> tuple:
     """(field, check) in the order errors are reported; made once per batch, not per item."""
     return (
         ("occurred_at", lambda v: _timestamp(v, now, naive_tz)),
-        ("external_id", lambda v: _text(v, 200) or None),
-        ("customer_ref", lambda v: _text(v, 200)),
+        ("external_id", lambda v: _text(v, TEXT_LIMITS["external_id"]) or None),
+        ("customer_ref", lambda v: _text(v, TEXT_LIMITS["customer_ref"])),
         ("channel", lambda v: _choice(v, CHANNELS)),
-        ("nps", lambda v: _integer(v, 0, 10)),
-        ("csat", lambda v: _integer(v, 1, 5)),
-        ("ces", lambda v: _integer(v, 1, 7)),
-        ("sentiment", lambda v: _number(v, -1, 1)),
+        ("nps", lambda v: _integer(v, *SCALES["nps"])),
+        ("csat", lambda v: _integer(v, *SCALES["csat"])),
+        ("ces", lambda v: _integer(v, *SCALES["ces"])),
+        ("sentiment", lambda v: _number(v, *SENTIMENT_RANGE)),
         ("outcome", lambda v: _choice(v, OUTCOMES)),
-        ("comment", lambda v: _text(v, 10_000)),
-        ("source", lambda v: _text(v, 50)),
+        ("comment", lambda v: _text(v, TEXT_LIMITS["comment"])),
+        ("source", lambda v: _text(v, TEXT_LIMITS["source"])),
         ("metadata", _metadata),
     )
 

@@ -124,7 +124,7 @@ def test_it_renders_the_openapi_schema(api):
         assert f"/api/v1/{path}" in schema["paths"]
     assert "bearerAuth" in schema["components"]["securitySchemes"]
     new_stage = schema["paths"]["/api/v1/journeys/{id}/stages/"]["post"]["responses"]
-    assert list(new_stage) == ["201"]
+    assert list(new_stage) == ["201", "400", "401", "403", "404", "429"]
 
 
 def test_it_validates_the_openapi_schema(db):

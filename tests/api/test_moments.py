@@ -165,7 +165,7 @@ def test_tagging_reweights_the_journey_health_at_once(api, journey, stages):
     journey.refresh_from_db()
     assert journey.health_score == 50.0  # (100 × 1 + 0 × 1) / 2
     response = api.post(
-        "/api/v1/moments/", {"touchpoint": str(bad.pk), "type": "fmot", "impact": 3}
+        "/api/v1/moments/", {"touchpoint": str(bad.pk), "type": "fmot", "impact": 3}, format="json"
     )
     assert response.status_code == 201
     journey.refresh_from_db()
