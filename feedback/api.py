@@ -1,10 +1,13 @@
 import json
+from datetime import UTC, datetime
 from zoneinfo import available_timezones
 
 import django_filters
 import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db.models import Q
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, pagination, serializers, status
@@ -12,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from feedback import imports
 from feedback.ingestion import (
@@ -25,6 +29,7 @@ from feedback.ingestion import (
 )
 from feedback.models import Feedback, ImportFormat, ImportJob, Outcome
 from feedback.rejected import rejected_rows_response
+from feedback.selectors import arrival_fence
 from touchpoints.models import Channel
 from workspaces.api import WorkspaceScopedViewSet
 from workspaces.models import Role
@@ -90,6 +95,65 @@ class NewestFirstCursor(pagination.CursorPagination):
                 "results": data,
             }
         )
+
+
+class ArrivalOrder(pagination.BasePagination):
+    """`?received_after=<received_at>[&after_id=<id>]`: the rows that arrived since, oldest
+    first, for clients that sync. Rows whose transaction is still open are held back (see
+    feedback.selectors.arrival_fence), so a walk never skips a row that commits late."""
+
+    page_size = 100
+    max_page_size = 1000
+
+    def paginate_queryset(self, queryset, request, view=None):
+        after, after_id = arrival_cursor(request.query_params)
+        size = requested_page_size(request.query_params, self.page_size, self.max_page_size)
+        rows = list(
+            queryset.filter(Q(received_at__gt=after) | Q(received_at=after, id__gt=after_id))
+            .filter(received_at__lt=arrival_fence())
+            .order_by("received_at", "id")[:size]
+        )
+        self.next = None
+        if len(rows) == size:
+            last = rows[-1]
+            self.next = replace_query_param(
+                replace_query_param(
+                    request.build_absolute_uri(), "received_after", last.received_at.isoformat()
+                ),
+                "after_id",
+                last.pk,
+            )
+        return rows
+
+    def get_paginated_response(self, data):
+        return Response({"count": None, "next": self.next, "previous": None, "results": data})
+
+
+def arrival_cursor(params) -> tuple[datetime, int]:
+    after = parse_datetime_or_none(params.get("received_after", ""))
+    if after is None:
+        raise serializers.ValidationError(
+            {"received_after": ["An ISO 8601 date-time, e.g. 2026-12-01T10:00:00.123456Z."]}
+        )
+    after_id = params.get("after_id", "0")
+    if not after_id.isdigit() or len(after_id) > 18:
+        raise serializers.ValidationError({"after_id": ["A feedback id, a whole number."]})
+    return after, int(after_id)
+
+
+def parse_datetime_or_none(value: str) -> datetime | None:
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        return None
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def requested_page_size(params, default: int, most: int) -> int:
+    value = params.get("page_size", "")
+    return min(int(value), most) if value.isdigit() and 0 < int(value) < 10**6 else default
 
 
 class FeedbackItemSerializer(serializers.Serializer):
@@ -200,11 +264,35 @@ class FeedbackViewSet(mixins.ListModelMixin, WorkspaceScopedViewSet):
 
     serializer_class = FeedbackSerializer
     filterset_class = FeedbackFilter
-    pagination_class = NewestFirstCursor
     write_role = Role.ANALYST
 
     def get_queryset(self):
         return Feedback.objects.filter(workspace_id__in=self.workspace_ids)
+
+    @property
+    def paginator(self):
+        """Newest first; in arrival order for a client that syncs with `received_after`."""
+        if not hasattr(self, "_paginator"):
+            syncing = "received_after" in self.request.query_params
+            self._paginator = ArrivalOrder() if syncing else NewestFirstCursor()
+        return self._paginator
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "received_after",
+                OpenApiTypes.DATETIME,
+                description="Sync: the rows that arrived after this `received_at`, oldest "
+                "first. Pass the last row's `received_at` (and its `id` as `after_id`), or "
+                "follow `next`.",
+            ),
+            OpenApiParameter(
+                "after_id", int, description="Sync: with `received_after`, the last row's id."
+            ),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         request=FEEDBACK_BATCH,

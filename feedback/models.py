@@ -58,6 +58,8 @@ class Feedback(models.Model):
         indexes = [
             models.Index(fields=["touchpoint", "occurred_at"], name="feedback_touchpoint_time"),
             models.Index(fields=["workspace", "-id"], name="feedback_workspace_recent"),
+            # Clients that sync read what arrived since their last call (received_after).
+            models.Index(fields=["workspace", "received_at", "id"], name="feedback_arrival"),
             # At-risk reads only this index (an index-only scan on PostgreSQL): in customer
             # order to group them, and to look up the listed customers' bad experiences.
             models.Index(

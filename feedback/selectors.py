@@ -1,5 +1,8 @@
 """Read-side queries of feedback: a touchpoint's health detail, its NPS answers, its comments."""
 
+from datetime import datetime
+
+from django.db import connection
 from django.db.models import Count
 
 from feedback.models import Feedback, TouchpointSnapshot
@@ -62,3 +65,24 @@ def latest_comments(touchpoint: Touchpoint, limit: int = 5) -> list[Feedback]:
             "source",
         )[:limit]
     )
+
+
+ARRIVAL_FENCE = """
+SELECT least(min(xact_start), clock_timestamp()) FROM pg_stat_activity
+WHERE datname = current_database() AND backend_type = 'client backend'
+    AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
+"""
+
+
+def arrival_fence() -> datetime:
+    """The time before which every feedback row that will ever exist is already committed.
+
+    A row's received_at is its transaction's start, and it becomes visible at commit: a client
+    that read up to a received_at could miss a row of a transaction still open then. Every such
+    transaction started at or after the oldest one open now, so rows received before that start
+    are final. Read in its own statement, before the rows are (a transaction that commits in
+    between is then seen by the rows' query). Sessions of other database users count only with
+    the pg_read_all_stats role; the app's own user sees its own."""
+    with connection.cursor() as cursor:
+        cursor.execute(ARRIVAL_FENCE)
+        return cursor.fetchone()[0]
