@@ -1,6 +1,9 @@
 """What scoring does when the layers below it change: connected in FeedbackConfig.ready()."""
 
-from feedback import publishing, scoring, tasks
+from django.db import transaction
+
+from feedback import publishing, scoring
+from touchpoints.models import Touchpoint
 
 
 def rescore_reshaped_journey(sender, *, journey_id, **kwargs) -> None:
@@ -10,4 +13,7 @@ def rescore_reshaped_journey(sender, *, journey_id, **kwargs) -> None:
 
 
 def rescore_workspace(sender, *, workspace, **kwargs) -> None:
-    publishing.publish_on_commit(tasks.rescore_workspace_task, workspace.pk)
+    """Every score of the workspace depends on its settings. Its touchpoints are marked dirty
+    with the change, so a lost publish only delays the rescore until the sweep."""
+    scoring.mark_dirty(Touchpoint.objects.filter(workspace=workspace).values_list("id", flat=True))
+    transaction.on_commit(publishing.schedule_rescore)

@@ -25,23 +25,6 @@ def rescore_all_task() -> int:
     return rescored(scoring.rescore_dirty())
 
 
-@shared_task(**RETRY)
-def rescore_workspace_task(workspace_id: int) -> int:
-    """After a change of the workspace's scoring settings."""
-    scoring.mark_dirty(
-        Touchpoint.objects.filter(workspace_id=workspace_id).values_list("id", flat=True)
-    )
-    return rescored(scoring.rescore_dirty())
-
-
-@shared_task(**RETRY)
-def rescore_journey_task(journey_id: str) -> int:
-    scoring.mark_dirty(
-        Touchpoint.objects.filter(journey_id=journey_id).values_list("id", flat=True)
-    )
-    return rescored(scoring.rescore_dirty())
-
-
 def rescored(count: int) -> int:
     """After a rescore: the journeys it touched find their customers at risk again."""
     if count:

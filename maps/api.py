@@ -11,9 +11,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from feedback.at_risk import at_risk_customers
-from feedback.publishing import publish
+from feedback.publishing import schedule_rescore
+from feedback.scoring import mark_dirty
 from feedback.selectors import touchpoint_health_detail
-from feedback.tasks import rescore_journey_task
 from journeys import api as journeys_api
 from journeys.api import HealthSerializer, JourneySerializer, StageSerializer, health_representation
 from journeys.models import Band, Journey, Stage
@@ -290,7 +290,9 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
     def rescore(self, request, pk=None):
         """Scores every touchpoint of the journey again, in a worker."""
         journey = self.get_object()
-        publish(rescore_journey_task, str(journey.pk))
+        # Marked dirty first: a lost publish only delays the rescore until the sweep.
+        mark_dirty(journey.touchpoints.values_list("id", flat=True))
+        schedule_rescore()
         return Response({"detail": "Rescore queued."}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from feedback.ingestion import feedback_ingest
-from feedback.models import Feedback, ImportJob
+from feedback.models import DirtyTouchpoint, Feedback, ImportJob
 from journeys.services import journey_create
 from tests.conftest import make_member
 from touchpoints.services import touchpoint_create
@@ -571,9 +571,12 @@ def test_it_needs_a_caller_to_read(touchpoint):
 @pytest.mark.parametrize(
     "role, status", [(Role.ANALYST, 202), (Role.MANAGER, 202), (Role.VIEWER, 403)]
 )
-def test_it_rescores_a_journey(api_as, journey, role, status):
+def test_it_rescores_a_journey(api_as, journey, touchpoint, role, status):
     response = api_as(role).post(f"/api/v1/journeys/{journey.id}/rescore/")
     assert response.status_code == status, response.content
+    # Marked dirty before the publish: a broker outage only delays the rescore.
+    dirty = DirtyTouchpoint.objects.filter(touchpoint=touchpoint).exists()
+    assert dirty is (status == 202)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from feedback import publishing, tasks
+from feedback.models import DirtyTouchpoint
 from tests.conftest import make_member
 from workspaces.models import ApiToken, Membership, Role, hash_token
 
@@ -22,7 +23,7 @@ SCORING = {
 @pytest.fixture
 def published(monkeypatch) -> list:
     calls = []
-    monkeypatch.setattr(publishing, "publish", lambda task, *args: calls.append((task, args)))
+    monkeypatch.setattr(publishing, "publish", lambda task, *args, **kw: calls.append(task))
     return calls
 
 
@@ -109,7 +110,7 @@ def test_it_validates_the_name(manager_client, workspace):
 
 
 def test_it_saves_the_scoring_settings_and_rescores(
-    manager_client, workspace, published, django_capture_on_commit_callbacks
+    manager_client, workspace, touchpoint, published, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = manager_client.post("/settings/scoring/", SCORING)
@@ -126,7 +127,9 @@ def test_it_saves_the_scoring_settings_and_rescores(
         "resolution": 1,
     }
     assert workspace.at_risk_threshold == 4
-    assert published == [(tasks.rescore_workspace_task, (workspace.pk,))]
+    # Its touchpoints wait in the database for the rescore, which a lost publish only delays.
+    assert list(DirtyTouchpoint.objects.values_list("touchpoint_id", flat=True)) == [touchpoint.pk]
+    assert published == [tasks.rescore_dirty_task]
 
 
 @pytest.mark.parametrize(
