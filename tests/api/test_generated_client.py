@@ -54,66 +54,71 @@ def test_a_generated_client_works(generated, live_server, workspace):
         )
     }
     _, raw = ApiToken.issue(workspace=workspace, name="generated", role=Role.MANAGER)
-    client = generated.AuthenticatedClient(base_url=live_server.url, token=raw)
-
-    stages = [
-        models.StageInputRequest(name="Hear of us", kind=models.KindEnum.DISCOVERY),
-        models.StageInputRequest(name="Sign up"),
-    ]
-    journey = calls["v1_journeys_create"].sync(
-        client=client, body=models.JourneyRequest(name="Onboarding", stages=stages)
-    )
-    assert isinstance(journey, models.Journey) and journey.version == 1
-
-    map_ = importlib.import_module("truthmap_client.api.v1.v1_journeys_map_retrieve").sync(
-        id=journey.id, client=client
-    )
-    assert [stage.name for stage in map_.stages] == ["Hear of us", "Sign up"]
-    touchpoint = calls["v1_touchpoints_create"].sync(
-        client=client,
-        body=models.TouchpointRequest(
-            stage=map_.stages[0].id, key="welcome", name="Welcome", channel=models.ChannelEnum.EMAIL
-        ),
-    )
-    assert touchpoint.key == "welcome"
-
-    items = [
-        models.FeedbackItemRequest(
-            touchpoint_key="welcome",
-            occurred_at=journey.created_at,
-            nps=score,
-            external_id=f"g-{score}",
+    # Closed at the end: a kept-alive connection holds a server thread and its database session.
+    with generated.AuthenticatedClient(base_url=live_server.url, token=raw) as client:
+        stages = [
+            models.StageInputRequest(name="Hear of us", kind=models.KindEnum.DISCOVERY),
+            models.StageInputRequest(name="Sign up"),
+        ]
+        journey = calls["v1_journeys_create"].sync(
+            client=client, body=models.JourneyRequest(name="Onboarding", stages=stages)
         )
-        for score in (3, 9)
-    ]
-    result = calls["v1_feedback_create"].sync_detailed(client=client, body=items)
-    assert result.status_code == 202
-    assert (result.parsed.accepted, result.parsed.rejected) == (2, [])
-    assert Feedback.objects.count() == 2
+        assert isinstance(journey, models.Journey) and journey.version == 1
 
-    upload = types.File(
-        payload=io.BytesIO(b"touchpoint_key,occurred_at,nps\nwelcome,2026-01-01T00:00:00Z,7\n"),
-        file_name="survey.csv",
-    )
-    job = calls["v1_imports_create"].sync_detailed(
-        client=client, body=models.ImportCreateRequest(file=upload)
-    )
-    assert job.status_code == 202 and job.parsed.status in ("queued", "running", "done")
+        map_ = importlib.import_module("truthmap_client.api.v1.v1_journeys_map_retrieve").sync(
+            id=journey.id, client=client
+        )
+        assert [stage.name for stage in map_.stages] == ["Hear of us", "Sign up"]
+        touchpoint = calls["v1_touchpoints_create"].sync(
+            client=client,
+            body=models.TouchpointRequest(
+                stage=map_.stages[0].id,
+                key="welcome",
+                name="Welcome",
+                channel=models.ChannelEnum.EMAIL,
+            ),
+        )
+        assert touchpoint.key == "welcome"
 
-    # Error bodies survive: a stale version is a Conflict, a bad field a ValidationError.
-    rename = calls["v1_journeys_partial_update"]
-    fresh = rename.sync(id=journey.id, client=client, body=models.PatchedJourneyRequest(version=1))
-    assert fresh.version == 2
-    stale = rename.sync_detailed(
-        id=journey.id, client=client, body=models.PatchedJourneyRequest(name="X", version=1)
-    )
-    assert stale.status_code == 409
-    assert isinstance(stale.parsed, models.Conflict) and stale.parsed.version == 2
-    bad = calls["v1_touchpoints_create"].sync_detailed(
-        client=client,
-        body=models.TouchpointRequest(stage=map_.stages[0].id, name="Dup", key="welcome"),
-    )
-    assert bad.status_code == 400
-    assert isinstance(bad.parsed, models.ValidationError)
-    assert bad.parsed.additional_properties == json.loads(bad.content)
-    assert "key" in bad.parsed.additional_properties
+        items = [
+            models.FeedbackItemRequest(
+                touchpoint_key="welcome",
+                occurred_at=journey.created_at,
+                nps=score,
+                external_id=f"g-{score}",
+            )
+            for score in (3, 9)
+        ]
+        result = calls["v1_feedback_create"].sync_detailed(client=client, body=items)
+        assert result.status_code == 202
+        assert (result.parsed.accepted, result.parsed.rejected) == (2, [])
+        assert Feedback.objects.count() == 2
+
+        upload = types.File(
+            payload=io.BytesIO(b"touchpoint_key,occurred_at,nps\nwelcome,2026-01-01T00:00:00Z,7\n"),
+            file_name="survey.csv",
+        )
+        job = calls["v1_imports_create"].sync_detailed(
+            client=client, body=models.ImportCreateRequest(file=upload)
+        )
+        assert job.status_code == 202 and job.parsed.status in ("queued", "running", "done")
+
+        # Error bodies survive: a stale version is a Conflict, a bad field a ValidationError.
+        rename = calls["v1_journeys_partial_update"]
+        fresh = rename.sync(
+            id=journey.id, client=client, body=models.PatchedJourneyRequest(version=1)
+        )
+        assert fresh.version == 2
+        stale = rename.sync_detailed(
+            id=journey.id, client=client, body=models.PatchedJourneyRequest(name="X", version=1)
+        )
+        assert stale.status_code == 409
+        assert isinstance(stale.parsed, models.Conflict) and stale.parsed.version == 2
+        bad = calls["v1_touchpoints_create"].sync_detailed(
+            client=client,
+            body=models.TouchpointRequest(stage=map_.stages[0].id, name="Dup", key="welcome"),
+        )
+        assert bad.status_code == 400
+        assert isinstance(bad.parsed, models.ValidationError)
+        assert bad.parsed.additional_properties == json.loads(bad.content)
+        assert "key" in bad.parsed.additional_properties
