@@ -39,7 +39,9 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", True)
+# Off unless asked for: a deployment that forgets a variable must not run in debug mode.
+# `make run` and `make test` ask for it.
+DEBUG = envbool("DEBUG", False)
 SECRET_KEY = os.getenv("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:

@@ -89,7 +89,7 @@ def main() -> int:
     var = Path(os.environ.get("VAR_DIR") or ROOT / "var").resolve()
     (var / "broker" / "processed").mkdir(parents=True, exist_ok=True)
     (var / "broker" / "control").mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "VAR_DIR": str(var)}
+    env = {"DEBUG": "true", **os.environ, "VAR_DIR": str(var)}
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(signum) is not signal.SIG_IGN:  # left ignored, as nohup and & ask
             signal.signal(signum, interrupted)

@@ -49,6 +49,29 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_debug_is_off_unless_asked_for():
+    env = {k: v for k, v in production_environment().items() if k != "DEBUG"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.DEBUG)",
+        ],
+        cwd=ROOT,
+        env={**env, "SECRET_KEY": secrets.token_urlsafe(50)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
+    # And without a secret key, a deployment that forgot DEBUG does not start at all.
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert "SECRET_KEY must be set" in result.stderr
+
+
 def test_docker_compose_runs_web_worker_beat_postgres_and_redis():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     assert set(compose["services"]) == {"web", "worker", "beat", "postgres", "redis"}

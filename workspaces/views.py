@@ -61,13 +61,14 @@ def to_section(section: str) -> HttpResponse:
     return redirect(reverse("workspaces:settings") + f"#{section}")
 
 
+@never_cache  # the page may show a new token's value
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings(request: HttpRequest) -> HttpResponse:
     """GET: the settings page; POST: rename the workspace."""
     workspace = managed_workspace(request)
     if request.method == "GET":
-        return settings_page(request, workspace)
+        return settings_page(request, workspace, **new_token_once(request, workspace))
     form = WorkspaceNameForm(request.POST, instance=workspace)
     if not form.is_valid():
         return settings_page(request, workspace, 400, name_form=form)
@@ -139,17 +140,29 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return to_members(request, membership, removed=True)
 
 
-@never_cache
+NEW_TOKEN_KEY = "new_api_token"
+
+
 @require_POST
 @login_required
 def token_create(request: HttpRequest) -> HttpResponse:
-    """Creates a token and shows its value on this one page; only its hash is kept."""
+    """Creates a token, then redirects to the page that shows its value once: reloading that page
+    creates no second token. Only the token's hash is kept; the value waits in the session for
+    that one page."""
     workspace = managed_workspace(request)
     form = TokenCreateForm(request.POST)
     if not form.is_valid():
         return settings_page(request, workspace, 400, token_form=form)
     token, raw = ApiToken.issue(workspace=workspace, created_by=request.user, **form.cleaned_data)
-    return settings_page(request, workspace, new_token=token, raw_token=raw)
+    request.session[NEW_TOKEN_KEY] = {"id": token.pk, "raw": raw}
+    return to_section("tokens")
+
+
+def new_token_once(request: HttpRequest, workspace: Workspace) -> dict:
+    """The token just created, for the page that shows its value; gone from the session after."""
+    new = request.session.pop(NEW_TOKEN_KEY, None)
+    token = new and workspace.api_tokens.filter(pk=new["id"]).first()
+    return {"new_token": token, "raw_token": new["raw"]} if token else {}
 
 
 @require_POST

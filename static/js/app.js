@@ -24,9 +24,28 @@
   function isFormWithErrors(xhr) {
     return xhr.status === 400 && !/^\s*<!doctype/i.test(xhr.responseText);
   }
+  // 403 and 404 (a stale tab) are said in place even with DEBUG on; a 500 keeps the debug page.
   window.addEventListener("htmx:beforeOnLoad", function (event) {
-    if (isFormWithErrors(event.detail.xhr)) event.stopPropagation();
+    var xhr = event.detail.xhr;
+    if (isFormWithErrors(xhr) || xhr.status === 403 || xhr.status === 404) event.stopPropagation();
   }, true);
+  // Any other error of an HTMX request: a message in place, and the page left as it was.
+  function showRequestError(status) {
+    var box = document.getElementById("request-error");
+    if (!box) return;
+    box.querySelector("p").textContent =
+      box.getAttribute("data-" + status) || box.getAttribute("data-other");
+    box.hidden = false;
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    if (!isFormWithErrors(event.detail.xhr)) showRequestError(event.detail.xhr.status);
+  });
+  document.addEventListener("htmx:sendError", function () { showRequestError(0); });
+  document.addEventListener("htmx:beforeRequest", function () {
+    var box = document.getElementById("request-error");
+    if (box) box.hidden = true;
+  });
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (isFormWithErrors(event.detail.xhr)) {
       event.detail.shouldSwap = true;

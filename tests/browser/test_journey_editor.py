@@ -96,3 +96,21 @@ def test_a_viewer_sees_no_edit_controls(page, workspace, journey, touchpoint):
         assert page.locator(selector).count() == 0, selector
     assert page.locator("text=New journey").count() == 0
     assert page.errors == []
+
+
+def test_an_edit_of_something_deleted_in_another_tab_says_so_in_place(page, owner, journey):
+    from touchpoints.services import touchpoint_create, touchpoint_delete
+
+    gone = touchpoint_create(stage=journey.stages.first(), name="Gone soon", key="gone")
+    sign_in(page, "alice", "pw-alice")
+    page.goto(f"{page.base}/journeys/{journey.pk}/")
+    card = page.locator(".touchpoint", has_text="Gone soon")
+    touchpoint_delete(touchpoint=gone)  # in another tab
+    with page.expect_response("**/move/") as moved:
+        card.get_by_label("Move down").click()
+    assert moved.value.status == 404
+    alert = page.locator("#request-error")
+    alert.wait_for()
+    assert "deleted in another tab" in alert.inner_text()
+    assert page.locator("h1", has_text=journey.name).count() == 1  # the map is still there
+    assert [e for e in page.errors if "404" not in e] == []

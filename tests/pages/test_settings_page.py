@@ -252,6 +252,9 @@ def test_a_new_token_is_shown_once_and_stored_hashed(manager_client, workspace, 
     response = manager_client.post(
         "/settings/tokens/create/", {"name": "Web shop", "role": "analyst"}
     )
+    assert response.status_code == 302
+    assert response["Location"] == "/settings/#tokens"
+    response = manager_client.get(response["Location"])
 
     page = response.content.decode()
     token = ApiToken.objects.get()
@@ -270,7 +273,9 @@ def test_a_new_token_is_shown_once_and_stored_hashed(manager_client, workspace, 
         Role.ANALYST,
         owner,
     )
+    # A reload shows it no more and creates no second token.
     assert raw not in manager_client.get("/settings/").content.decode()
+    assert ApiToken.objects.count() == 1
 
 
 def test_it_validates_a_new_token(manager_client):
