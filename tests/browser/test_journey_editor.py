@@ -114,3 +114,23 @@ def test_an_edit_of_something_deleted_in_another_tab_says_so_in_place(page, owne
     assert "deleted in another tab" in alert.inner_text()
     assert page.locator("h1", has_text=journey.name).count() == 1  # the map is still there
     assert [e for e in page.errors if "404" not in e] == []
+
+
+def test_the_panel_opened_from_a_card_draws_its_charts(page, owner, journey, touchpoint):
+    from datetime import UTC, datetime
+
+    from feedback.ingestion import feedback_ingest
+    from feedback.scoring import rescore_touchpoints
+
+    now = datetime.now(UTC).isoformat()
+    feedback_ingest(
+        workspace=journey.workspace,
+        items=[{"touchpoint_key": "checkout", "occurred_at": now, "nps": n} for n in (2, 9, 10)],
+    )
+    rescore_touchpoints([touchpoint.pk])  # today's snapshot: the history has a point
+    sign_in(page, "alice", "pw-alice")
+    page.goto(f"{page.base}/journeys/{journey.pk}/")
+    page.locator(".touchpoint a.name", has_text="Checkout").click()
+    for chart in ("history", "nps"):
+        page.locator(f'#panel [data-chart="{chart}"] .main-svg').first.wait_for()
+    assert page.errors == []  # among them, any Content-Security-Policy violation
