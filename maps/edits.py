@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from config.errors import StaleVersion
 from journeys import services as journey_services
 from journeys.forms import MoveForm, StageForm
 from journeys.models import Journey, Stage, StageKind
@@ -164,12 +165,33 @@ def touchpoint_edit(request: HttpRequest, pk) -> HttpResponse:
         # The form wrote the rejected values on the instance; the panel shows the stored ones.
         touchpoint.refresh_from_db(fields=list(form.fields))
         return panel_response(request, touchpoint, status=400, form=form)
-    touchpoint_services.touchpoint_update(touchpoint=touchpoint, **form.cleaned_data)
+    try:
+        touchpoint_services.touchpoint_update(
+            touchpoint=touchpoint, version=form.cleaned_data["version"], **form.changes()
+        )
+    except StaleVersion:
+        return edit_conflict(request, touchpoint, form)
     if not request.htmx:
         return redirect("maps:touchpoint", pk=touchpoint.pk)
     return panel_response(
         request, touchpoint, changed={"cards": [touchpoint.pk], "lanes": True, "emotion": True}
     )
+
+
+def edit_conflict(request: HttpRequest, touchpoint: Touchpoint, form) -> HttpResponse:
+    """Someone saved the touchpoint since this form was read: show what is stored now beside
+    what was typed, and a form that would, saved again, knowingly replace it."""
+    touchpoint.refresh_from_db()
+    theirs = TouchpointEditForm(instance=touchpoint)
+    conflict = [
+        (form.fields[name].label, form[name].value(), theirs[name].value())
+        for name, value in form.changes().items()
+        if value != getattr(touchpoint, name)
+    ]
+    data = request.POST.copy()
+    data["version"] = touchpoint.version
+    retry = TouchpointEditForm(data, instance=touchpoint)
+    return panel_response(request, touchpoint, status=409, form=retry, conflict=conflict)
 
 
 @require_POST

@@ -27,7 +27,9 @@ COMPONENT_HINTS = {
 MOMENT_ORDER = list(MomentType)
 
 
-def panel_context(request: HttpRequest, touchpoint: Touchpoint, form=None, tag_form=None) -> dict:
+def panel_context(
+    request: HttpRequest, touchpoint: Touchpoint, form=None, tag_form=None, conflict=None
+) -> dict:
     workspace = touchpoint.workspace
     permissions = can(request, touchpoint.workspace_id)
     moments = sorted(touchpoint.moments.all(), key=lambda m: MOMENT_ORDER.index(m.type))
@@ -47,6 +49,7 @@ def panel_context(request: HttpRequest, touchpoint: Touchpoint, form=None, tag_f
         "can": permissions,
         "edit_form": form if permissions["edit"] else None,
         "tag_form": tag_form,
+        "conflict": conflict,
         "panel": {
             "moments": moments,
             "glossary": [

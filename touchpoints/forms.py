@@ -33,6 +33,8 @@ class TouchpointAddForm(forms.ModelForm):
 
 
 class TouchpointEditForm(forms.ModelForm):
+    # The version the form was read at: a save over someone else's newer change is a conflict.
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     expected_emotion = forms.TypedChoiceField(
         label=LABELS["expected_emotion"],
         coerce=int,
@@ -61,6 +63,11 @@ class TouchpointEditForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "touchpoint-%s")  # ids unique beside the map's own forms
         super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+
+    def changes(self) -> dict:
+        """The fields to save; `version` guards them and is not one."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
 
     def clean_key(self):
         key = self.cleaned_data["key"]

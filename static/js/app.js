@@ -21,8 +21,9 @@
   // A 400 answer to an HTMX form is the form again, with its errors: swap it like a success.
   // htmx 2 swaps no 4xx by default, and in DEBUG django-htmx's helper would show it as an error
   // page, which it should only do for Django's own error pages (whole documents).
+  // A 409 is the form again too, with the change it would overwrite.
   function isFormWithErrors(xhr) {
-    return xhr.status === 400 && !/^\s*<!doctype/i.test(xhr.responseText);
+    return (xhr.status === 400 || xhr.status === 409) && !/^\s*<!doctype/i.test(xhr.responseText);
   }
   // 403 and 404 (a stale tab) are said in place even with DEBUG on; a 500 keeps the debug page.
   window.addEventListener("htmx:beforeOnLoad", function (event) {

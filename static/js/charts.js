@@ -7,6 +7,12 @@
   var CONFIG = { displayModeBar: false, responsive: true };
   var FONT = { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 12, color: "#1d2433" };
 
+  // Plotly reads tags in labels as markup (<a href>, <b>, <br>): names go in as text, through the
+  // entities Plotly decodes back.
+  function asText(value) {
+    return String(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
   function data(element) {
     var source = document.getElementById(element.getAttribute("data-source"));
     return source ? JSON.parse(source.textContent) : null;
@@ -25,11 +31,11 @@
     },
 
     emotion: function (element, curve) {
-      var x = curve.names.map(function (name, i) { return (i + 1) + ". " + name; });
+      var x = curve.names.map(function (name, i) { return (i + 1) + ". " + asText(name); });
       Plotly.newPlot(element, [
-        { x: x, y: curve.expected, name: curve.labels.expected, type: "scatter", mode: "lines+markers",
+        { x: x, y: curve.expected, name: asText(curve.labels.expected), type: "scatter", mode: "lines+markers",
           line: { color: "#98a2b3", dash: "dash", shape: "spline" }, marker: { size: 7 } },
-        { x: x, y: curve.measured, name: curve.labels.measured, type: "scatter", mode: "lines+markers",
+        { x: x, y: curve.measured, name: asText(curve.labels.measured), type: "scatter", mode: "lines+markers",
           connectgaps: true, line: { color: "#3c5bd6", width: 3, shape: "spline" }, marker: { size: 9 } }
       ], {
         margin: { l: 40, r: 16, t: 16, b: 90 }, font: FONT, legend: { orientation: "h", y: 1.12 },
@@ -43,7 +49,7 @@
     // A touchpoint's daily health score, each marker in its band's colour, over the band limits.
     history: function (element, series) {
       var colours = series.bands.map(function (band) { return BAND_COLOURS[band] || BAND_COLOURS.no_data; });
-      var bandNames = series.bands.map(function (band) { return series.band_labels[band] || band; });
+      var bandNames = series.bands.map(function (band) { return asText(series.band_labels[band] || band); });
       var limit = function (y) {
         return { type: "line", xref: "paper", x0: 0, x1: 1, y0: y, y1: y, layer: "below",
                  line: { color: "#98a2b3", width: 1, dash: "dash" } };
@@ -53,11 +59,11 @@
                  fillcolor: colour, line: { width: 0 } };
       };
       Plotly.newPlot(element, [{
-        x: series.x, y: series.y, customdata: bandNames, name: series.labels.score,
+        x: series.x, y: series.y, customdata: bandNames, name: asText(series.labels.score),
         type: "scatter", mode: "lines+markers",
         connectgaps: false, line: { color: "#3c5bd6", width: 2 },
         marker: { color: colours, size: series.x.length > 45 ? 5 : 7, line: { color: "#fff", width: 1 } },
-        hovertemplate: "%{x|%d %b %Y}<br>" + series.labels.score + ": <b>%{y:.1f}</b> · %{customdata}<extra></extra>"
+        hovertemplate: "%{x|%d %b %Y}<br>" + asText(series.labels.score) + ": <b>%{y:.1f}</b> · %{customdata}<extra></extra>"
       }], {
         margin: { l: 32, r: 8, t: 8, b: 28 }, font: FONT, showlegend: false,
         yaxis: { range: [0, 100], tickvals: [0, 40, 70, 100], gridcolor: "#f2f4f7", zeroline: false, fixedrange: true },
@@ -76,9 +82,9 @@
       var colours = { detractors: BAND_COLOURS.critical, passives: BAND_COLOURS.at_risk, promoters: BAND_COLOURS.healthy };
       Plotly.newPlot(element, [{
         x: distribution.x, y: distribution.y, type: "bar",
-        customdata: groups.map(function (group) { return distribution.labels[group]; }),
+        customdata: groups.map(function (group) { return asText(distribution.labels[group]); }),
         marker: { color: groups.map(function (group) { return colours[group]; }) },
-        hovertemplate: "NPS %{x} · %{customdata}<br>" + distribution.labels.responses + ": <b>%{y}</b><extra></extra>"
+        hovertemplate: "NPS %{x} · %{customdata}<br>" + asText(distribution.labels.responses) + ": <b>%{y}</b><extra></extra>"
       }], {
         margin: { l: 32, r: 8, t: 8, b: 28 }, font: FONT, showlegend: false, bargap: 0.18,
         xaxis: { tickmode: "linear", tick0: 0, dtick: 1, fixedrange: true },

@@ -134,3 +134,19 @@ def test_the_panel_opened_from_a_card_draws_its_charts(page, owner, journey, tou
     for chart in ("history", "nps"):
         page.locator(f'#panel [data-chart="{chart}"] .main-svg').first.wait_for()
     assert page.errors == []  # among them, any Content-Security-Policy violation
+
+
+def test_a_name_with_markup_is_text_on_the_emotion_curve(page, owner, journey, stages):
+    from touchpoints.services import touchpoint_create
+
+    touchpoint_create(stage=stages[0], name='<a href="https://evil.example">Win</a>', key="x")
+    sign_in(page, "alice", "pw-alice")
+    page.goto(f"{page.base}/journeys/{journey.pk}/")
+    chart = page.locator(".emotion-chart")
+    chart.locator(".main-svg").first.wait_for()
+    assert chart.locator("a").count() == 0  # no link made of the name
+    assert (
+        '<a href="https://evil.example">Win</a>'
+        in chart.locator(".xtick text").first.text_content()
+    )
+    assert page.errors == []

@@ -15,6 +15,7 @@ from feedback.scoring import rescore_touchpoints
 from moments.models import Moment
 from touchpoints.models import Touchpoint
 from touchpoints.services import touchpoint_create
+from workspaces.models import Role
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -376,3 +377,33 @@ def test_the_sentence_on_the_page_matches_the_stored_health(manager_client, work
         "Score 37.5 (critical): the mean of NPS 0.0 (6 responses) and Sentiment 75.0 (6) with "
         "equal weights."
     ) in html
+
+
+def test_a_stale_save_is_a_conflict_that_shows_the_other_change(
+    manager_client, workspace, touchpoint
+):
+    from tests.conftest import make_member, signed_in
+
+    other = signed_in(make_member("otto", workspace, Role.MANAGER))
+    page = manager_client.get(detail_url(touchpoint), **HTMX).content.decode()
+    assert 'name="version" value="1"' in page  # the form carries the version it was read at
+
+    assert other.post(edit_url(touchpoint), edit_data(name="Pay", version="1")).status_code == 302
+    response = manager_client.post(
+        edit_url(touchpoint), edit_data(name="Checkout page", version="1"), **HTMX
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else changed this touchpoint" in html
+    assert "<dd>Pay " in html and "Checkout page" in html  # theirs, beside yours
+    touchpoint.refresh_from_db()
+    assert (touchpoint.name, touchpoint.version) == ("Pay", 2)  # nothing of ours was saved
+
+    # Saving the form again replaces theirs knowingly: it now carries version 2.
+    assert 'name="version" value="2"' in html
+    again = manager_client.post(
+        edit_url(touchpoint), edit_data(name="Checkout page", version="2"), **HTMX
+    )
+    assert again.status_code == 200
+    touchpoint.refresh_from_db()
+    assert (touchpoint.name, touchpoint.version) == ("Checkout page", 3)
