@@ -283,6 +283,9 @@ if REDIS_URL:
     _visibility_timeout = envint("CELERY_VISIBILITY_TIMEOUT", 3600)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_connect_timeout": 1,
+        # A broker that hangs (accepts, never answers) must not hold a request: a publish gives
+        # up after this; above the worker's 1 s BRPOP, which it must outlast.
+        "socket_timeout": 2,
         "visibility_timeout": _visibility_timeout,
         "unacked_restore_interval": min(10, _visibility_timeout),
         "unacked_restore_throttle": 1,
@@ -326,5 +329,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     # django-axes says every successful sign-in at INFO; lockouts come at WARNING.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "pgserver": {"level": "WARNING"}},
 }

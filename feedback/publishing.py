@@ -5,13 +5,13 @@ recorded in the database first (dirty touchpoints, queued imports, stale at-risk
 beat sweeps it every minute."""
 
 import logging
-from contextlib import suppress
 from functools import partial
 
 from celery import Task
 from django.core.cache import cache
 from django.db import transaction
 
+from config.outage import broker_breaker, cache_breaker
 from feedback import tasks
 
 log = logging.getLogger(__name__)
@@ -23,12 +23,10 @@ RESCORE_DEBOUNCE_TIMEOUT = 10
 
 
 def publish(task: Task, *args, countdown: float | None = None) -> bool:
-    try:
-        task.apply_async(args, countdown=countdown)
-        return True
-    except Exception:
+    sent = broker_breaker.call(task.apply_async, args, countdown=countdown, default=False)
+    if not sent:
         log.warning("Could not publish %s; the periodic sweep will catch up.", task.name)
-        return False
+    return bool(sent)
 
 
 def publish_on_commit(task: Task, *args, **options) -> None:
@@ -38,14 +36,12 @@ def publish_on_commit(task: Task, *args, **options) -> None:
 
 def schedule_rescore() -> None:
     """At most one pending rescore at a time: a burst of feedback shares one run."""
-    try:
-        first = cache.add(RESCORE_DEBOUNCE_KEY, 1, timeout=RESCORE_DEBOUNCE_TIMEOUT)
-    except Exception:
-        log.warning("Cache unreachable; publishing a rescore without debouncing.")
-        first = True
+    # Without a cache, every burst publishes: the worker's claim makes extra runs harmless.
+    first = cache_breaker.call(
+        cache.add, RESCORE_DEBOUNCE_KEY, 1, timeout=RESCORE_DEBOUNCE_TIMEOUT, default=True
+    )
     if first and not publish(tasks.rescore_dirty_task, countdown=RESCORE_DELAY_SECONDS):
-        with suppress(Exception):  # else the key expires by itself
-            cache.delete(RESCORE_DEBOUNCE_KEY)
+        cache_breaker.call(cache.delete, RESCORE_DEBOUNCE_KEY)  # else it expires by itself
 
 
 def after_ingest(*, sentiment_pending: bool) -> None:

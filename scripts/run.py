@@ -36,6 +36,9 @@ def embedded_postgres(*, data: Path) -> pgserver.PostgresServer:
     # cleanup_mode=None: this launcher stops the server itself. pgserver's own stop at exit
     # only happens when its list of client pids is empty, and a killed launcher leaves its pid.
     server = pgserver.get_server(data, cleanup_mode=None)
+    # pgserver keeps one object per data folder in a process: one stopped and wanted again (a
+    # test that restarts it) is started through it.
+    server.ensure_postgres_running()
     with psycopg.connect(server.get_uri(), autocommit=True) as connection:
         known = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE])
         if not known.fetchone():

@@ -1,6 +1,10 @@
 """The people of every test here: an owner (manager), teammates (an analyst, a viewer), and an
 outsider who manages a workspace of their own. API clients authenticate for real, by session or token."""
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -10,6 +14,17 @@ from journeys.services import journey_create
 from moments.models import Moment
 from touchpoints.services import touchpoint_create
 from workspaces.models import ApiToken, Membership, Role, Workspace
+
+
+@pytest.fixture
+def postgres_dir():
+    """A folder for a private PostgreSQL's data, outside pytest's own temporary folders: pgserver
+    runs the server as its own user, which needs to reach it, and pytest makes its folders
+    private again whenever a session starts."""
+    path = Path(tempfile.mkdtemp(prefix="truthmap-pg-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -81,6 +81,41 @@ def celery_worker(**env):
         stop(process)
 
 
+@contextmanager
+def private_redis():
+    """A redis-server of this test's own on a free port (never the shared one): yields its
+    process and URL, so a test may freeze it (SIGSTOP) or kill it."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        wait_for(lambda: _pings(url), timeout=10, what="the private redis-server")
+        yield process, url
+    finally:
+        process.send_signal(signal.SIGCONT)
+        stop(process, signal.SIGKILL)
+
+
+def _pings(url: str) -> bool:
+    try:
+        return redis.Redis.from_url(url, socket_timeout=0.5).ping()
+    except redis.RedisError:
+        return False
+
+
 def reset_broker() -> None:
     """Empties the test Redis database: queued and unacknowledged tasks, debounce keys."""
     redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()

@@ -37,9 +37,11 @@ def sign_in(*, base: str, username: str, password: str) -> urllib.request.Opener
     return browser
 
 
-def test_run_serves_on_an_embedded_postgresql_and_stops_everything(tmp_path: Path):
+def test_run_serves_on_an_embedded_postgresql_and_stops_everything(
+    tmp_path: Path, postgres_dir: Path
+):
     port = free_port()
-    var = tmp_path / "var"
+    var = postgres_dir / "var"
     output = tmp_path / "output.txt"
     env = {
         k: v

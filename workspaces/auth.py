@@ -1,6 +1,5 @@
 """Who is calling the API: a signed-in user, or a workspace API token."""
 
-import logging
 import time
 from datetime import timedelta
 
@@ -8,10 +7,10 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, throttling
 
+from config.outage import cache_breaker
 from workspaces.models import ApiToken, hash_token
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-log = logging.getLogger(__name__)
 
 
 class TokenUser:
@@ -84,14 +83,15 @@ class CallerRateThrottle(throttling.SimpleRateThrottle):
         now = time.time()
         window = int(now // self.duration)
         key = f"{self.get_cache_key(request, view)}:{window}"
-        try:
-            self.cache.add(key, 0, timeout=self.duration + 1)
-            count = self.cache.incr(key)
-        except Exception:
-            log.warning("Throttle cache unreachable; letting the request through.")
+        count = cache_breaker.call(self.count, key)
+        if count is None:
             return True
         self.wait_seconds = (window + 1) * self.duration - now
         return count <= self.num_requests
+
+    def count(self, key: str) -> int:
+        self.cache.add(key, 0, timeout=self.duration + 1)
+        return self.cache.incr(key)
 
     def wait(self) -> float:
         return self.wait_seconds

@@ -3,7 +3,10 @@ Nothing accepted is lost, and the work completes once the fault is gone."""
 
 import json
 import signal
+import subprocess
+import sys
 import time
+import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
 
@@ -16,8 +19,10 @@ from feedback.ingestion import feedback_ingest
 from feedback.models import DirtyTouchpoint, Feedback
 from feedback.scoring import mark_dirty
 from tests.processes import (
+    ROOT,
     celery_worker,
     gunicorn_server,
+    private_redis,
     process_env,
     reset_broker,
     stop,
@@ -87,6 +92,34 @@ def test_ingestion_answers_promptly_and_loses_nothing_while_redis_is_down(worksp
     assert not DirtyTouchpoint.objects.exists()
 
 
+def test_ingestion_answers_promptly_while_redis_hangs(workspace, touchpoint):
+    """A frozen Redis accepts connections and never answers: publishes and cache calls must time
+    out, and the rows are stored once all the same."""
+    _, token = ApiToken.issue(workspace=workspace, name="survey tool", role="analyst")
+    now = datetime.now(UTC).isoformat()
+    with private_redis() as (redis_server, url), gunicorn_server(REDIS_URL=url) as base:
+        redis_server.send_signal(signal.SIGSTOP)
+        seconds = []
+        for batch in range(3):
+            items = [
+                {
+                    "external_id": f"h{batch}-{i}",
+                    "touchpoint_key": "checkout",
+                    "occurred_at": now,
+                    "nps": 4,
+                    "comment": "Slow.",
+                }
+                for i in range(100)
+            ]
+            status, body, took = post_json(f"{base}/api/v1/feedback/", token, items)
+            assert (status, body["accepted"], body["rejected"]) == (202, 100, [])
+            seconds.append(took)
+    assert max(seconds) < 6, seconds  # one timeout at most
+    assert sum(seconds[1:]) < 2, seconds  # then the broker is left alone for a while
+    assert Feedback.objects.count() == 300
+    assert DirtyTouchpoint.objects.filter(touchpoint=touchpoint).exists()
+
+
 def task_waits_for_journey_lock() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -131,3 +164,56 @@ def test_a_scoring_task_killed_midway_completes_after_restart(journey, touchpoin
 
         assert wait_for(scored, timeout=30, what="the redelivered task") == 100.0
     assert not DirtyTouchpoint.objects.exists()
+
+
+def test_the_app_answers_again_after_postgresql_restarts(postgres_dir):
+    """PostgreSQL restarted between two requests (a private one, never the shared server): the
+    app's next request reconnects instead of failing until gunicorn is restarted."""
+    from scripts.run import database_url, embedded_postgres, stop_postgres
+
+    server = embedded_postgres(data=postgres_dir / "postgres")
+    url = database_url(server=server)
+    try:
+        env = process_env(DATABASE_URL=url)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        raw = (
+            subprocess.run(
+                [sys.executable, "manage.py", "shell", "-c", CREATE_TOKEN],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        with gunicorn_server(DATABASE_URL=url) as base:
+            assert get_json(f"{base}/api/v1/journeys/", raw)[0] == 200
+            stop_postgres(server=server)
+            server = embedded_postgres(data=postgres_dir / "postgres")
+            statuses = [get_json(f"{base}/api/v1/journeys/", raw)[0] for _ in range(3)]
+            assert statuses == [200, 200, 200]
+    finally:
+        stop_postgres(server=server)
+
+
+CREATE_TOKEN = """
+from workspaces.models import ApiToken, Workspace
+workspace = Workspace.objects.create(slug="w", name="W")
+print(ApiToken.issue(workspace=workspace, name="t", role="viewer")[1])
+"""
+
+
+def get_json(url: str, token: str) -> tuple[int, dict]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, {}
