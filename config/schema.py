@@ -45,7 +45,8 @@ def errors_of(path: str, method: str, operation: dict) -> list[str]:
         codes.append("403")
     if method in {"post", "put", "patch"} or operation.get("parameters"):
         codes.append("400")
-    if "{" in path:
+    names = {parameter.get("name") for parameter in operation.get("parameters", [])}
+    if "{" in path or names & {"page", "cursor"}:  # a page past the end, a stale cursor
         codes.append("404")
     if method == "patch" and path in VERSIONED:
         codes.append("409")

@@ -85,6 +85,11 @@ class NewestFirstCursor(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
 
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        described["properties"]["count"] = {"type": "integer", "nullable": True, "example": None}
+        return described
+
     def get_paginated_response(self, data):
         # The same shape as every other list; counting millions of rows is not worth it here.
         return Response(
@@ -264,6 +269,7 @@ class FeedbackViewSet(mixins.ListModelMixin, WorkspaceScopedViewSet):
 
     serializer_class = FeedbackSerializer
     filterset_class = FeedbackFilter
+    pagination_class = NewestFirstCursor  # what the schema documents; see paginator
     write_role = Role.ANALYST
 
     def get_queryset(self):
@@ -274,7 +280,7 @@ class FeedbackViewSet(mixins.ListModelMixin, WorkspaceScopedViewSet):
         """Newest first; in arrival order for a client that syncs with `received_after`."""
         if not hasattr(self, "_paginator"):
             syncing = "received_after" in self.request.query_params
-            self._paginator = ArrivalOrder() if syncing else NewestFirstCursor()
+            self._paginator = ArrivalOrder() if syncing else self.pagination_class()
         return self._paginator
 
     @extend_schema(
