@@ -171,6 +171,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
+# Invitations go by email: the console in development, SMTP when EMAIL_BACKEND says so.
+EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Truthmap <truthmap@localhost>")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "maps:dashboard"
 LOGOUT_REDIRECT_URL = "login"

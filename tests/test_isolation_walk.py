@@ -17,6 +17,7 @@ from workspaces.models import ApiToken, Role
 
 # Reached without signing in: the sign-in itself, the language switch, the API's schema and docs.
 PUBLIC = {"login", "logout", "set_language", "schema", "api-docs", "api-root"}
+PUBLIC |= {"workspaces:invitation"}  # a link from an email: its token is the credential
 METHODS = ("get", "post", "patch", "delete")
 FOREIGN_WORDS = ("Globex", "Their journey", "Their touchpoint", "theirs", "their-survey")
 

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from workspaces.models import ApiToken, Membership, Role, Workspace
@@ -65,23 +66,17 @@ class MemberRoleForm(forms.ModelForm):
         return role
 
 
-class MemberAddForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150)
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.VIEWER)
 
-    def __init__(self, *args, workspace: Workspace, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.workspace = workspace
 
-    def clean_username(self):
-        username = self.cleaned_data["username"].strip()
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(_("No user has this username."))
-        if Membership.objects.filter(workspace=self.workspace, user=user).exists():
-            raise forms.ValidationError(_("This user is already a member."))
-        self.user = user
-        return username
+class SignUpForm(UserCreationForm):
+    """An account made to accept an invitation, with the invitation's email."""
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ["username"]
 
 
 class TokenCreateForm(forms.ModelForm):

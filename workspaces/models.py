@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -132,3 +133,66 @@ class ApiToken(models.Model):
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+INVITATION_DAYS = 7
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """An email invitation to join a workspace: the person accepts it with their own account (or
+    one they create), so nobody is added without consent and usernames stay private. Like API
+    tokens, only the link's hash is kept."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.workspace} ({self.role})"
+
+    @classmethod
+    def issue(cls, *, workspace: Workspace, email: str, role: str, invited_by=None):
+        """A new invitation; returns (invitation, raw). The raw value is only in the link sent."""
+        raw = secrets.token_urlsafe(32)
+        invitation = cls.objects.create(
+            workspace=workspace,
+            email=email,
+            role=role,
+            token_hash=hash_token(raw),
+            invited_by=invited_by,
+            expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+        )
+        return invitation, raw
+
+    def accept(self, user) -> Membership:
+        """The user joins with the invited role; a member already keeps their role. The
+        conditional update makes a link work once, even when two tabs accept it at once."""
+        taken = Invitation.objects.filter(pk=self.pk, accepted_at__isnull=True).update(
+            accepted_at=timezone.now(), accepted_by=user
+        )
+        if not taken:
+            raise Invitation.DoesNotExist
+        membership, _ = Membership.objects.get_or_create(
+            workspace=self.workspace, user=user, defaults={"role": self.role}
+        )
+        return membership

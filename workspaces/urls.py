@@ -7,7 +7,11 @@ urlpatterns = [
     path("workspaces/switch/", views.switch, name="switch"),
     path("settings/", views.settings, name="settings"),
     path("settings/scoring/", views.scoring_update, name="scoring"),
-    path("settings/members/add/", views.member_add, name="member-add"),
+    path("settings/members/invite/", views.member_invite, name="member-invite"),
+    path(
+        "settings/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation-revoke"
+    ),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("settings/members/<int:pk>/role/", views.member_role, name="member-role"),
     path("settings/members/<int:pk>/remove/", views.member_remove, name="member-remove"),
     path("settings/tokens/create/", views.token_create, name="token-create"),

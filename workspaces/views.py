@@ -1,8 +1,11 @@
 from django.conf import settings as django_settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.mail import send_mail
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -11,13 +14,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from workspaces.access import SESSION_KEY, check_role, current_workspace
 from workspaces.forms import (
     LAST_MANAGER,
-    MemberAddForm,
+    InviteForm,
     MemberRoleForm,
     ScoringForm,
+    SignUpForm,
     TokenCreateForm,
     WorkspaceNameForm,
 )
-from workspaces.models import ApiToken, Membership, Role, Workspace
+from workspaces.models import ApiToken, Invitation, Membership, Role, Workspace, hash_token
 from workspaces.signals import scoring_settings_changed
 
 
@@ -47,7 +51,8 @@ def settings_page(request: HttpRequest, workspace: Workspace, status=200, **cont
     context = {
         "name_form": WorkspaceNameForm(instance=workspace),
         "scoring_form": ScoringForm(instance=workspace),
-        "member_add_form": MemberAddForm(workspace=workspace),
+        "invite_form": InviteForm(),
+        "invitations": workspace.invitations.open().select_related("invited_by"),
         "token_form": TokenCreateForm(),
         "memberships": workspace.memberships.select_related("user").order_by("user__username"),
         "tokens": workspace.api_tokens.select_related("created_by"),
@@ -92,15 +97,77 @@ def scoring_update(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def member_add(request: HttpRequest) -> HttpResponse:
+def member_invite(request: HttpRequest) -> HttpResponse:
+    """Emails a link to join; whoever opens it accepts with their own account."""
     workspace = managed_workspace(request)
-    form = MemberAddForm(request.POST, workspace=workspace)
+    form = InviteForm(request.POST)
     if not form.is_valid():
-        return settings_page(request, workspace, 400, member_add_form=form)
-    role = form.cleaned_data["role"]
-    Membership.objects.get_or_create(workspace=workspace, user=form.user, defaults={"role": role})
-    messages.success(request, _("%(user)s joined the workspace.") % {"user": form.user})
+        return settings_page(request, workspace, 400, invite_form=form)
+    invitation, raw = Invitation.issue(
+        workspace=workspace, invited_by=request.user, **form.cleaned_data
+    )
+    link = request.build_absolute_uri(reverse("workspaces:invitation", args=[raw]))
+    invitation_send(invitation=invitation, link=link, inviter=request.user)
+    messages.success(
+        request, _("An invitation was sent to %(email)s.") % {"email": invitation.email}
+    )
     return to_section("members")
+
+
+def invitation_send(*, invitation: Invitation, link: str, inviter) -> None:
+    context = {"invitation": invitation, "link": link, "inviter": inviter}
+    send_mail(
+        subject=render_to_string("workspaces/invitation_subject.txt", context).strip(),
+        message=render_to_string("workspaces/invitation_email.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+@require_POST
+@login_required
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    workspace = managed_workspace(request)
+    invitation = get_object_or_404(workspace.invitations.open(), pk=pk)
+    invitation.delete()
+    messages.success(
+        request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+    )
+    return to_section("members")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of an invitation: a signed-in person accepts it; anyone else signs in first or
+    creates an account. A used, withdrawn or expired link is a 404."""
+    found = (
+        Invitation.objects.open()
+        .select_related("workspace")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if found is None:
+        return render(request, "workspaces/invitation.html", {"invitation": None}, status=404)
+    form = SignUpForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if request.user.is_authenticated:
+            user = request.user
+        elif form.is_valid():
+            user = form.save(commit=False)
+            user.email = found.email
+            user.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        else:
+            context = {"invitation": found, "form": form}
+            return render(request, "workspaces/invitation.html", context, status=400)
+        try:
+            membership = found.accept(user)
+        except Invitation.DoesNotExist:  # accepted in another tab meanwhile
+            return render(request, "workspaces/invitation.html", {"invitation": None}, status=404)
+        request.session[SESSION_KEY] = membership.workspace_id
+        messages.success(request, _("Welcome to %(workspace)s.") % {"workspace": found.workspace})
+        return redirect(django_settings.LOGIN_REDIRECT_URL)
+    return render(request, "workspaces/invitation.html", {"invitation": found, "form": form})
 
 
 def to_members(request: HttpRequest, membership: Membership, *, removed=False) -> HttpResponse:

@@ -1,7 +1,10 @@
 """Workspace settings: name, scoring, members and roles, API tokens. Managers only."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from feedback import publishing, tasks
 from feedback.models import DirtyTouchpoint
@@ -37,7 +40,7 @@ def post_urls(workspace, owner) -> list[tuple[str, dict]]:
     return [
         ("/settings/", {"name": "Renamed"}),
         ("/settings/scoring/", SCORING),
-        ("/settings/members/add/", {"username": "nobody", "role": "viewer"}),
+        ("/settings/members/invite/", {"email": "x@example.com", "role": "viewer"}),
         (f"/settings/members/{member}/role/", {"role": "viewer"}),
         (f"/settings/members/{member}/remove/", {}),
         ("/settings/tokens/create/", {"name": "x", "role": "viewer"}),
@@ -155,27 +158,85 @@ def test_it_validates_the_scoring_settings(manager_client, workspace, published,
     assert published == []
 
 
-def test_it_adds_a_member(manager_client, workspace, outsider):
-    response = manager_client.post(
-        "/settings/members/add/", {"username": "mallory", "role": "analyst"}
-    )
+def invite(client, email="new.person@example.com", role="analyst"):
+    return client.post("/settings/members/invite/", {"email": email, "role": role})
 
+
+def invitation_link(mail) -> str:
+    return re.search(r"https?://\S+/invitations/\S+/", mail.body).group(0)
+
+
+def test_a_manager_invites_by_email_and_the_person_creates_an_account(
+    manager_client, workspace, mailoutbox
+):
+    assert invite(manager_client).status_code == 302
+    (mail,) = mailoutbox
+    assert mail.to == ["new.person@example.com"]
+    assert "Acme" in mail.subject and "alice invites you" in mail.body
+    link = invitation_link(mail)
+    assert not Membership.objects.filter(workspace=workspace, role=Role.ANALYST).exists()
+
+    newcomer = Client()
+    page = newcomer.get(link)
+    assert page.status_code == 200 and "Join Acme" in page.content.decode()
+    response = newcomer.post(
+        link,
+        {
+            "username": "nadia",
+            "password1": "a long pass phrase 42",
+            "password2": "a long pass phrase 42",
+        },
+    )
     assert response.status_code == 302
-    assert Membership.objects.get(workspace=workspace, user=outsider).role == Role.ANALYST
+    user = get_user_model().objects.get(username="nadia")
+    assert user.email == "new.person@example.com"
+    assert Membership.objects.get(workspace=workspace, user=user).role == Role.ANALYST
+    assert newcomer.get("/").status_code == 200  # signed in, in the workspace
+    # The link works once.
+    assert Client().get(link).status_code == 404
 
 
-@pytest.mark.parametrize(
-    ("username", "message"),
-    [("nobody", "No user has this username."), ("anna", "This user is already a member.")],
-)
-def test_it_validates_the_new_member(manager_client, workspace, analyst, username, message):
+def test_someone_with_an_account_accepts_while_signed_in(
+    manager_client, workspace, outsider, outsider_client, mailoutbox
+):
+    invite(manager_client, email="mallory@example.com", role="viewer")
+    link = invitation_link(mailoutbox[0])
+    assert outsider_client.post(link).status_code == 302
+    assert Membership.objects.get(workspace=workspace, user=outsider).role == Role.VIEWER
+
+
+def test_nobody_learns_whether_a_username_exists_nor_joins_without_consent(
+    manager_client, workspace, outsider, mailoutbox
+):
     response = manager_client.post(
-        "/settings/members/add/", {"username": username, "role": "viewer"}
+        "/settings/members/invite/", {"email": "mallory", "role": "viewer"}
     )
+    assert response.status_code == 400  # an email address, not a username
+    assert invite(manager_client, email="someone@example.com").status_code == 302
+    assert not Membership.objects.filter(workspace=workspace, user=outsider).exists()
 
-    assert response.status_code == 400
-    assert message in response.content.decode()
-    assert Membership.objects.filter(workspace=workspace).count() == 2
+
+def test_a_withdrawn_or_expired_invitation_cannot_be_used(manager_client, workspace, mailoutbox):
+    from django.utils import timezone
+
+    from workspaces.models import Invitation
+
+    invite(manager_client)
+    invite(manager_client, email="late@example.com")
+    first, second = (invitation_link(mail) for mail in mailoutbox)
+    withdrawn = Invitation.objects.get(email="new.person@example.com")
+    assert manager_client.post(f"/settings/invitations/{withdrawn.pk}/revoke/").status_code == 302
+    Invitation.objects.filter(email="late@example.com").update(expires_at=timezone.now())
+    for link in (first, second):
+        response = Client().get(link)
+        assert response.status_code == 404
+        assert "cannot be used" in response.content.decode()
+
+
+def test_the_settings_page_lists_the_invitations_waiting(manager_client, mailoutbox):
+    invite(manager_client)
+    page = manager_client.get("/settings/").content.decode()
+    assert "new.person@example.com" in page and "Withdraw" in page
 
 
 def test_it_changes_a_role(manager_client, analyst):
