@@ -142,7 +142,9 @@ def test_it_counts_accepted_duplicates_and_rejected(analyst, touchpoint):
     body = accepted(post(analyst, batch))
     assert body["accepted"] == 2
     assert body["duplicates"] == 1
-    assert body["rejected"] == [{"index": 2, "errors": {"nps": ["Must be between 0 and 10."]}}]
+    assert body["rejected"] == [
+        {"index": 2, "errors": {"nps": ["A whole number 0–10 is required."]}}
+    ]
     assert Feedback.objects.count() == 3
 
 
@@ -620,10 +622,9 @@ def upload(name: str = "data.csv"):
         ({"file": "data.csv", "mapping": "[1, 2]"}, "mapping"),
         ({"file": "data.csv", "defaults": '{"colour": "red"}'}, "defaults"),
         ({"file": "data.csv", "timezone": "Mars/Base"}, "timezone"),
-        ({"file": "data.txt"}, "format"),
         ({"file": "data.csv", "format": "xlsx"}, "format"),
     ],
-    ids=["no-file", "unknown-field", "not-object", "unknown-default", "timezone", "txt", "xlsx"],
+    ids=["no-file", "unknown-field", "not-object", "unknown-default", "timezone", "xlsx"],
 )
 def test_it_refuses_a_bad_import(analyst, data, field):
     if "file" in data:
