@@ -2,23 +2,21 @@
 with a few set-based statements, keeping the daily rollups current in the same transaction."""
 
 import contextlib
-import logging
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from functools import partial
 
 import orjson
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
-from feedback import publishing
+from feedback import publishing, tasks
 from feedback.models import Outcome
 from feedback.negative import is_negative
 from touchpoints.models import Channel, Touchpoint
 from workspaces.models import Workspace
-
-log = logging.getLogger(__name__)
 
 MAX_ITEMS = 10_000
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -232,9 +230,20 @@ class Unreadable(str):
 
 
 class TouchpointIndex:
-    """The touchpoints a batch names, by id and by key, fetched with one query."""
+    """The touchpoints a batch names (all the workspace's when items is None), by id and by key,
+    fetched with one query."""
 
-    def __init__(self, workspace: Workspace, items: list):
+    def __init__(self, workspace: Workspace, items: list | None):
+        self.by_id, self.by_key = {}, {}
+        found = Touchpoint.objects.filter(workspace=workspace)
+        if items is not None:
+            found = found.filter(self.named(items))
+        for touchpoint_id, key, journey_id in found.values_list("id", "key", "journey_id"):
+            self.by_id[str(touchpoint_id)] = (touchpoint_id, journey_id)
+            self.by_key[key] = (touchpoint_id, journey_id)
+
+    @staticmethod
+    def named(items: list) -> Q:
         ids, keys = set(), set()
         for item in items:
             if not isinstance(item, dict):
@@ -246,13 +255,7 @@ class TouchpointIndex:
             key = item.get("touchpoint_key")
             if isinstance(key, str) and "\x00" not in key:
                 keys.add(key)
-        found = Touchpoint.objects.filter(workspace=workspace).filter(
-            Q(id__in=ids) | Q(key__in=keys)
-        )
-        self.by_id, self.by_key = {}, {}
-        for touchpoint_id, key, journey_id in found.values_list("id", "key", "journey_id"):
-            self.by_id[str(touchpoint_id)] = (touchpoint_id, journey_id)
-            self.by_key[key] = (touchpoint_id, journey_id)
+        return Q(id__in=ids) | Q(key__in=keys)
 
     def resolve(self, item: dict, errors: dict):
         ref, key = item.get("touchpoint"), item.get("touchpoint_key")
@@ -353,10 +356,16 @@ def validate_item(
 
 
 def validate_batch(
-    workspace: Workspace, items: list, *, first_index: int = 0, naive_tz=None, date_format="iso"
+    workspace: Workspace,
+    items: list,
+    *,
+    first_index: int = 0,
+    naive_tz=None,
+    date_format="iso",
+    touchpoints: TouchpointIndex | None = None,
 ) -> Batch:
     checks = field_checks(datetime.now(UTC), naive_tz, date_format)
-    touchpoints = TouchpointIndex(workspace, items)
+    touchpoints = touchpoints or TouchpointIndex(workspace, items)
     workspace_id = workspace.pk
     batch = Batch()
     for index, item in enumerate(items, start=first_index):
@@ -374,21 +383,36 @@ def feedback_ingest(
     """Validates and stores a batch. Valid items are stored, invalid ones reported; an item whose
     external_id is already stored (or repeated in the batch) is a duplicate and stored once."""
     batch = validate_batch(workspace, items, naive_tz=naive_tz, date_format=date_format)
+    with transaction.atomic(), feedback_store_started(batch) as stored:
+        return stored()
+
+
+@contextmanager
+def feedback_store_started(batch: Batch) -> Iterator[Callable[[], IngestResult]]:
+    """Stores a validated batch, in a transaction the caller holds: the rows are copied at
+    once, and the INSERT that adds them runs while the block goes on (psycopg's pipeline mode),
+    so that an import validates its next batch meanwhile. The block calls what it gets to wait
+    for the INSERT and have the result; until then it must not touch the database, or that
+    waits too."""
     touchpoint_ids = {row[TOUCHPOINT_ID] for row in batch.rows}
-    with transaction.atomic():
-        accepted = store_rows(batch.rows)
-        if accepted:
-            publishing.after_ingest(
-                sentiment_pending=any(row[SENTIMENT_PENDING] for row in batch.rows)
+    with rows_stored(batch.rows) as added:
+
+        def stored() -> IngestResult:
+            accepted = added()
+            if accepted:
+                publishing.after_ingest(
+                    sentiment_pending=any(row[SENTIMENT_PENDING] for row in batch.rows)
+                )
+                if accepted >= ANALYZE_MIN_ROWS:
+                    publishing.publish_on_commit(tasks.analyze_if_grown_task, accepted)
+            return IngestResult(
+                accepted=accepted,
+                duplicates=len(batch.rows) - accepted,
+                rejected=batch.rejected,
+                touchpoint_ids=touchpoint_ids,
             )
-            if accepted >= ANALYZE_MIN_ROWS:
-                transaction.on_commit(partial(analyze_if_grown, added=accepted))
-    return IngestResult(
-        accepted=accepted,
-        duplicates=len(batch.rows) - accepted,
-        rejected=batch.rejected,
-        touchpoint_ids=touchpoint_ids,
-    )
+
+        yield stored
 
 
 STAGING_TABLE = f"""
@@ -440,10 +464,13 @@ SELECT count(*) FROM inserted
 """
 
 
-def store_rows(rows: list[tuple]) -> int:
-    """COPY into a staging table, then one INSERT … ON CONFLICT DO NOTHING. Returns rows added."""
+@contextmanager
+def rows_stored(rows: list[tuple]) -> Iterator[Callable[[], int]]:
+    """COPY into a staging table, then one INSERT … ON CONFLICT DO NOTHING, sent without waiting
+    for it; the block calls what it gets for the rows added."""
     if not rows:
-        return 0
+        yield lambda: 0
+        return
     with connection.cursor() as cursor:
         cursor.execute(STAGING_TABLE)
         # ON COMMIT empties the table, but a batch stored inside an enclosing transaction (an
@@ -454,8 +481,9 @@ def store_rows(rows: list[tuple]) -> int:
             copy.set_types(list(STAGING_TYPES.values()))
             for row in rows:
                 copy.write_row(row)
-        cursor.execute(INSERT_FROM_STAGING)
-        return cursor.fetchone()[0]
+        with connection.connection.pipeline():
+            cursor.execute(INSERT_FROM_STAGING)
+            yield lambda: cursor.fetchone()[0]
 
 
 # The tables an ingest grows. Autovacuum may be off (it is on the development machine), and a
@@ -478,17 +506,14 @@ ANALYZE_SQL = f"ANALYZE {', '.join(GROWN_TABLES)}"
 def analyze_if_grown(*, added: int = 0) -> bool:
     """ANALYZE the tables ingestion grows when feedback grew by a large share since it was last
     analysed (one catalogue read otherwise). `added`: rows just committed, which the statistics
-    (sent at most once a second) may not count yet. Never fails the ingest that called it."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(GROWTH_SQL)
-            believed, changed = cursor.fetchone()
-            if max(changed, added) < max(ANALYZE_MIN_ROWS, ANALYZE_GROWTH * believed):
-                return False
-            cursor.execute(ANALYZE_SQL)
-    except DatabaseError:
-        log.warning("Could not analyse the feedback tables.", exc_info=True)
-        return False
+    (sent at most once a second) may not count yet. Run by a task: an ANALYZE of millions of
+    rows takes a second, which no API client should wait for."""
+    with connection.cursor() as cursor:
+        cursor.execute(GROWTH_SQL)
+        believed, changed = cursor.fetchone()
+        if max(changed, added) < max(ANALYZE_MIN_ROWS, ANALYZE_GROWTH * believed):
+            return False
+        cursor.execute(ANALYZE_SQL)
     return True
 
 

@@ -5,7 +5,7 @@ They are published through feedback.publishing, which survives a broker outage."
 from celery import shared_task
 from django.core.cache import cache
 
-from feedback import at_risk, imports, publishing, scoring, sentiment
+from feedback import at_risk, imports, ingestion, publishing, scoring, sentiment
 from touchpoints.models import Touchpoint
 
 RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "max_retries": 5}
@@ -65,3 +65,8 @@ def score_sentiment_task() -> int:
 @shared_task(**RETRY)
 def import_feedback_task(job_id: str) -> None:
     imports.import_run(job_id)
+
+
+@shared_task(**RETRY)
+def analyze_if_grown_task(added: int) -> bool:
+    return ingestion.analyze_if_grown(added=added)

@@ -4,6 +4,7 @@ ingestion. The real worker picking a job up is covered by test_worker_e2e.py."""
 import csv
 import gc
 import io
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -384,15 +385,16 @@ def test_a_run_that_stopped_resumes_where_it_stopped(
 
     calls = []
 
-    def killed_on_the_second_batch(**kwargs):
+    @contextmanager
+    def killed_on_the_second_batch(batch):
         calls.append(1)
-        result = feedback_ingest(**kwargs)  # stored, and then the worker is killed
+        with store_started(batch) as stored:
+            yield stored
         if len(calls) == 2:
-            raise WorkerKilled
-        return result
+            raise WorkerKilled  # stored, and then the worker is killed before it commits
 
-    feedback_ingest = imports.feedback_ingest
-    monkeypatch.setattr(imports, "feedback_ingest", killed_on_the_second_batch)
+    store_started = imports.feedback_store_started
+    monkeypatch.setattr(imports, "feedback_store_started", killed_on_the_second_batch)
     job = create(workspace, RESUMABLE_CSV)
     with pytest.raises(WorkerKilled):
         import_run(job.pk)
@@ -414,16 +416,16 @@ class WorkerKilled(BaseException):
 
 def test_any_error_in_the_worker_fails_the_job_with_its_reason(workspace, touchpoint, monkeypatch):
     monkeypatch.setattr(imports, "BATCH_ROWS", 2)
-    feedback_ingest = imports.feedback_ingest
+    store_started = imports.feedback_store_started
     calls = []
 
-    def breaks_on_the_second_batch(**kwargs):
+    def breaks_on_the_second_batch(batch):
         calls.append(1)
         if len(calls) == 2:
             raise KeyError("a bug")
-        return feedback_ingest(**kwargs)
+        return store_started(batch)
 
-    monkeypatch.setattr(imports, "feedback_ingest", breaks_on_the_second_batch)
+    monkeypatch.setattr(imports, "feedback_store_started", breaks_on_the_second_batch)
     job = run(workspace, RESUMABLE_CSV)
     assert (job.status, job.processed, job.accepted, job.rejected) == ("failed", 2, 1, 1)
     assert job.error == (
@@ -437,7 +439,7 @@ def test_any_error_in_the_worker_fails_the_job_with_its_reason(workspace, touchp
 def test_the_cycle_collector_is_back_on_after_a_run(workspace, touchpoint, monkeypatch):
     """It is paused while a job runs (see cycle_collection_paused), never for good."""
 
-    def worker_killed(**kwargs):
+    def worker_killed(batch):
         assert not gc.isenabled()
         raise WorkerKilled
 
@@ -445,7 +447,7 @@ def test_the_cycle_collector_is_back_on_after_a_run(workspace, touchpoint, monke
     run(workspace, PLAIN_CSV)
     assert gc.isenabled()
 
-    monkeypatch.setattr(imports, "feedback_ingest", worker_killed)
+    monkeypatch.setattr(imports, "feedback_store_started", worker_killed)
     with pytest.raises(WorkerKilled):
         run(workspace, PLAIN_CSV.replace("a1,", "b1,"))
     assert gc.isenabled()
