@@ -135,7 +135,7 @@ def _text(value, max_length: int) -> str:
 
 
 def _choice(value, choices: set) -> str:
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:  # a list is not even hashable
         raise Invalid(f"{value!r} is not one of: {', '.join(sorted(choices))}.")
     return value
 
@@ -511,10 +511,16 @@ def analyze_if_grown(*, added: int = 0) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(GROWTH_SQL)
         believed, changed = cursor.fetchone()
-        if max(changed, added) < max(ANALYZE_MIN_ROWS, ANALYZE_GROWTH * believed):
+        if not has_grown(believed=believed, changed=max(changed, added)):
             return False
         cursor.execute(ANALYZE_SQL)
     return True
+
+
+def has_grown(*, believed: float, changed: int) -> bool:
+    """Whether the rows changed since the last ANALYZE are many, and as many as the planner
+    believes the table holds (times ANALYZE_GROWTH)."""
+    return changed >= max(ANALYZE_MIN_ROWS, ANALYZE_GROWTH * believed)
 
 
 def tables_analyze() -> None:

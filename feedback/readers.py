@@ -57,6 +57,7 @@ class ImportFileError(Exception):
 # the rows of a clean file are never searched for them.
 MARK_ERRORS = "truthmap.mark"
 BAD_BYTES = re.compile("[\udc00-\udcff]")
+SURROGATES = re.compile("[\ud800-\udfff]")
 _marks = [0]
 
 
@@ -73,8 +74,8 @@ def clean_text(value: str) -> str:
     """A string PostgreSQL can store: no NUL, no lone surrogate (U+FFFD instead)."""
     if "\x00" in value:
         value = value.replace("\x00", "\ufffd")
-    if BAD_BYTES.search(value):
-        value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if SURROGATES.search(value):
+        value = SURROGATES.sub("\ufffd", value)
     return value
 
 
@@ -270,19 +271,31 @@ def qualtrics_timezone(header: list[list[str]], columns: list[str], date_column:
     """The timeZone of the ImportId of the date column, else of any column; "" if none."""
     if len(header) < 3:
         return ""
+    zones = available_timezones()
     found = {}
     for name, cell in zip(columns, header[2], strict=False):
         zone = (import_id(cell) or {}).get("timeZone")
-        if isinstance(zone, str):
-            zone = "UTC" if zone in ("Z", "UTC", "GMT") else zone
+        zone = "UTC" if zone in ("Z", "UTC", "GMT") else zone
+        if zone in zones:
             found.setdefault(name, zone)
-    zone = found.get(date_column) or next(iter(found.values()), "")
-    return zone if zone in available_timezones() else ""
+    return found.get(date_column) or next(iter(found.values()), "")
+
+
+def byte_order(encoding: str, head: bytes) -> str:
+    """UTF-16 or UTF-32 said without the BOM they are read by: little-endian, as Windows writes
+    them (Python's decoder raises, and not as a decode error, without one)."""
+    name = codecs.lookup(encoding).name
+    if name == "utf-16" and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16-le"
+    if name == "utf-32" and not head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32-le"
+    return encoding
 
 
 def text_stream(binary: io.RawIOBase, encoding: str) -> io.TextIOWrapper:
     _marks[0] = 0
     buffered = io.BufferedReader(binary, buffer_size=256 * 1024)
+    encoding = byte_order(encoding, buffered.peek(4)[:4])
     return io.TextIOWrapper(buffered, encoding=encoding, errors=MARK_ERRORS, newline="")
 
 
@@ -470,6 +483,8 @@ def find_layout(
         detected.append("encoding")
     elif codecs.lookup(encoding).name == "utf-8" and sample.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
+    else:
+        encoding = byte_order(encoding, sample[:4])
     text = decode_sample(sample, encoding, whole=whole)
     file_format = given.get("format")
     if not file_format:

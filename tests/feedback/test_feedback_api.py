@@ -702,3 +702,12 @@ def test_an_import_over_the_size_limit_is_refused(api, settings):
     assert response.status_code == 400
     assert "at most" in response.json()["file"][0]
     assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize(("field", "value"), [("channel", ["web"]), ("outcome", {"a": 1})])
+def test_it_rejects_a_list_or_object_where_a_choice_goes(api, touchpoint, field, value):
+    item = {"touchpoint_key": "checkout", "occurred_at": "2026-01-01T00:00:00Z", "nps": 9}
+    item[field] = value
+    response = api.post("/api/v1/feedback/", [item], format="json")
+    assert response.status_code == 202
+    assert list(response.json()["rejected"][0]["errors"]) == [field]
