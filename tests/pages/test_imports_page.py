@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.templatetags.static import static
 
 from feedback.imports import import_create, import_run
-from feedback.models import Feedback, ImportChunk, ImportJob, ImportStatus
+from feedback.models import Feedback, ImportChunk, ImportJob, ImportProfile, ImportStatus
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # A survey export whose columns are not named like the feedback fields.
@@ -258,3 +258,55 @@ def test_the_rejected_rows_download_as_csv(viewer_client, workspace, touchpoint)
         "r3,checkout,not-a-date,9,c3,,4,When (occurred_at): "
         "An ISO-8601 date-time with offset is required.",
     ]
+
+
+def test_the_form_offers_how_to_read_the_file(analyst_client, workspace, touchpoint):
+    ImportProfile.objects.create(workspace=workspace, name="Zendesk CSAT", options={})
+
+    page = analyst_client.get("/imports/").content.decode()
+
+    for name in ("encoding", "delimiter", "header_rows", "date_format", "decimal", "profile"):
+        assert f'name="{name}"' in page
+    assert '<option value="Zendesk CSAT">Zendesk CSAT</option>' in page
+    assert (
+        '<option value="tsv">TSV</option>' in page and '<option value="json">JSON</option>' in page
+    )
+
+
+def test_the_page_takes_the_options_and_a_profile(analyst_client, workspace, touchpoint):
+    ImportProfile.objects.create(
+        workspace=workspace,
+        name="Excel",
+        options={"date_format": "%d/%m/%Y %H:%M", "timezone": "Europe/Madrid", "decimal": ","},
+    )
+    content = "Cuándo;Dónde;Nota;Sentimiento\n20/11/2025 10:30;checkout;4;-0,5\n"
+    data = {
+        "file": SimpleUploadedFile("notas.csv", content.encode("cp1252")),
+        "profile": "Excel",
+        "delimiter": ";",
+        "map_occurred_at": "Cuándo",
+        "map_touchpoint_key": "Dónde",
+        "map_csat": "Nota",
+        "map_sentiment": "Sentimiento",
+    }
+
+    response = analyst_client.post("/imports/", data)
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert (job.profile.name, job.delimiter, job.date_format, job.decimal) == (
+        "Excel",
+        ";",
+        "%d/%m/%Y %H:%M",
+        ",",
+    )
+    import_run(job.pk)
+    feedback = Feedback.objects.get()
+    assert (feedback.csat, feedback.sentiment) == (4, -0.5)
+    assert feedback.occurred_at.isoformat() == "2025-11-20T09:30:00+00:00"
+
+    page = analyst_client.get(url(job)).content.decode()
+    assert 'encoding <code>cp1252</code> <span class="muted">(detected)</span>' in page
+    assert "delimiter <code>;</code></span>" in page  # given, not detected
+    assert '1 header row <span class="muted">(detected)</span>' in page
+    assert "profile Excel" in page
