@@ -352,6 +352,19 @@ class ImportCreateSerializer(ImportOptionsSerializer):
         return {name: self.validated_data[name] for name in OPTIONS if name in self.validated_data}
 
 
+class WorkspaceSlugSerializer(serializers.Serializer):
+    workspace = serializers.SlugField(required=False)
+
+
+def writable_workspace(request, role: str):
+    """The workspace named by the request's `workspace` (validated first: a NUL in it would
+    reach the query), else the only one the caller writes to."""
+    slug = request.data.get("workspace") if hasattr(request.data, "get") else None
+    named = WorkspaceSlugSerializer(data={"workspace": slug} if slug else {})
+    named.is_valid(raise_exception=True)
+    return target_workspace(request, role, named.validated_data.get("workspace"))
+
+
 class DownloadRenderer(renderers.BaseRenderer):
     """Lets a download answer whatever the client accepts; the body is the file's own format.
     Errors (a 404) are written as JSON."""
@@ -387,7 +400,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceS
         responses={202: ImportJobSerializer},
     )
     def create(self, request):
-        workspace = target_workspace(request, self.write_role, request.data.get("workspace"))
+        workspace = writable_workspace(request, self.write_role)
         params = ImportCreateSerializer(data=request.data, context={"workspace": workspace})
         params.is_valid(raise_exception=True)
         job = imports.import_create(
@@ -463,10 +476,7 @@ class ImportProfileViewSet(WorkspaceScopedViewSet, viewsets.ModelViewSet):
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if self.action == "create":
-            slug = (
-                self.request.data.get("workspace") if isinstance(self.request.data, dict) else None
-            )
-            context["workspace"] = target_workspace(self.request, self.write_role, slug)
+            context["workspace"] = writable_workspace(self.request, self.write_role)
         return context
 
     def perform_create(self, serializer):

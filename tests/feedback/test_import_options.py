@@ -309,3 +309,11 @@ def test_a_profile_needs_a_workspace_the_caller_writes_to(workspace, other_works
     assert (
         token_client(workspace, Role.VIEWER).get("/api/v1/import-profiles/").json()["results"] == []
     )
+
+
+@pytest.mark.parametrize("path", ["/api/v1/imports/", "/api/v1/import-profiles/"])
+def test_a_nul_in_the_workspace_slug_is_a_400(api, touchpoint, path):
+    data = {"file": SimpleUploadedFile("f.csv", CSV.encode()), "name": "p", "workspace": "ac\x00me"}
+    response = api.post(path, data, format="multipart")
+    assert response.status_code == 400
+    assert list(response.json()) == ["workspace"]
