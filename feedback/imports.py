@@ -390,6 +390,21 @@ def import_run(job_id) -> None:
     ImportChunk.objects.filter(job=job).delete()
 
 
+def import_abandon(job_id, *, reason: str) -> None:
+    """A job whose task failed for good: failed, if it was still queued or running."""
+    try:
+        ImportJob.objects.filter(
+            pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+        ).update(
+            status=ImportStatus.FAILED,
+            error=clean_text(f"The import stopped and could not resume ({reason[:500]})."),
+            finished_at=timezone.now(),
+        )
+        ImportChunk.objects.filter(job_id=job_id).delete()
+    except Exception:
+        log.exception("Import %s could not be marked failed", job_id)
+
+
 def fail(job: ImportJob, message: str) -> None:
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportStatus.FAILED, error=clean_text(message), finished_at=timezone.now()

@@ -2,7 +2,7 @@
 state lives in the database, so a task run twice, or retried after a crash, does no harm.
 They are published through feedback.publishing, which survives a broker outage."""
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.core.cache import cache
 
 from feedback import at_risk, imports, ingestion, publishing, scoring, sentiment
@@ -62,7 +62,14 @@ def score_sentiment_task() -> int:
     return scored
 
 
-@shared_task(**RETRY)
+class ImportTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        # import_run fails the job itself unless even that could not be recorded (the database
+        # was gone); once the retries are spent too, the job must not be left running.
+        imports.import_abandon(args[0], reason=f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(base=ImportTask, **RETRY)
 def import_feedback_task(job_id: str) -> None:
     imports.import_run(job_id)
 

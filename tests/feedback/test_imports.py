@@ -618,3 +618,22 @@ def test_it_downloads_the_rejected_rows_as_csv(api, workspace, touchpoint):
             "occurred_at: An ISO-8601 date-time with offset is required.",
         ],
     ]
+
+
+def test_a_job_whose_task_failed_for_good_is_failed_not_running(workspace, touchpoint):
+    from feedback.tasks import import_feedback_task
+
+    job = create(workspace, PLAIN_CSV)
+    ImportJob.objects.filter(pk=job.pk).update(status="running")
+    import_feedback_task.on_failure(
+        OSError("the database is gone"), "task-id", (str(job.pk),), {}, None
+    )
+    job.refresh_from_db()
+    assert (job.status, job.error) == (
+        "failed",
+        "The import stopped and could not resume (OSError: the database is gone).",
+    )
+    assert not ImportChunk.objects.filter(job=job).exists()
+    done = run(workspace, PLAIN_CSV.replace("a1,", "z1,"))
+    import_feedback_task.on_failure(OSError("late"), "task-id", (str(done.pk),), {}, None)
+    assert ImportJob.objects.get(pk=done.pk).status == "done"  # a finished job stays as it is
