@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from feedback.api import FeedbackViewSet, ImportViewSet
+from feedback.api import FeedbackViewSet, ImportProfileViewSet, ImportViewSet
 from journeys.api import StageViewSet
 from maps.api import JourneyViewSet, TouchpointViewSet
 from moments.api import MomentViewSet
@@ -22,6 +22,7 @@ router.register("touchpoints", TouchpointViewSet, basename="touchpoint")
 router.register("moments", MomentViewSet, basename="moment")
 router.register("feedback", FeedbackViewSet, basename="feedback")
 router.register("imports", ImportViewSet, basename="import")
+router.register("import-profiles", ImportProfileViewSet, basename="import-profile")
 
 urlpatterns = [
     path("", include("maps.urls")),

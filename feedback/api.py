@@ -1,3 +1,4 @@
+import codecs
 import json
 from datetime import UTC, datetime
 from zoneinfo import available_timezones
@@ -9,15 +10,21 @@ from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
-from rest_framework import mixins, pagination, serializers, status
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from rest_framework import mixins, pagination, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
 from feedback import imports
+from feedback.imports import OPTIONS
 from feedback.ingestion import (
     FIELDS,
     MAX_BODY_BYTES,
@@ -27,7 +34,8 @@ from feedback.ingestion import (
     TEXT_LIMITS,
     feedback_ingest,
 )
-from feedback.models import Feedback, ImportFormat, ImportJob, Outcome
+from feedback.models import Feedback, ImportFormat, ImportJob, ImportProfile, Outcome
+from feedback.readers import MAX_HEADER_ROWS, clean_text, is_text_encoding
 from feedback.rejected import rejected_rows_response
 from feedback.selectors import arrival_fence
 from touchpoints.models import Channel
@@ -320,6 +328,10 @@ class FeedbackViewSet(mixins.ListModelMixin, WorkspaceScopedViewSet):
 
 class ImportJobSerializer(serializers.ModelSerializer):
     workspace = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    profile = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    detected = serializers.SerializerMethodField(
+        help_text="The settings found in the file rather than given: {name: value}."
+    )
 
     class Meta:
         model = ImportJob
@@ -327,10 +339,19 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "id",
             "workspace",
             "filename",
+            "profile",
             "format",
+            "encoding",
+            "delimiter",
+            "header_rows",
             "mapping",
             "defaults",
+            "value_map",
+            "date_format",
             "timezone",
+            "decimal",
+            "detected",
+            "columns",
             "size_bytes",
             "status",
             "error",
@@ -345,40 +366,146 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
 
+    def get_detected(self, job: ImportJob) -> dict:
+        return {name: getattr(job, name) for name in job.detected}
+
+
+def check_text(value, path: str = "") -> None:
+    """A NUL or a lone surrogate (from a JSON escape) anywhere in an option: PostgreSQL could
+    not store it, and no file's column holds one."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            check_text(key, path)
+            check_text(item, f"{path}{key}." if path else f"{key}.")
+    elif isinstance(value, list):
+        for item in value:
+            check_text(item, path)
+    elif isinstance(value, str):
+        if "\x00" in value:
+            raise serializers.ValidationError("Null characters are not allowed.")
+        if clean_text(value) != value:
+            raise serializers.ValidationError("Must be valid Unicode text.")
+
+
+def json_option(data):
+    """An option sent as JSON text in multipart (or as JSON in a JSON body)."""
+    if isinstance(data, str):
+        try:
+            data = json.loads(data) if data.strip() else {}
+        except ValueError:
+            raise serializers.ValidationError("Must be a JSON object.") from None
+    if not isinstance(data, dict):
+        raise serializers.ValidationError("Must be a JSON object.")
+    check_text(data)
+    return data
+
 
 class FieldMapField(serializers.JSONField):
     """A JSON object keyed by feedback field names (sent as a JSON string in multipart)."""
 
     def to_internal_value(self, data):
-        if isinstance(data, str):
-            try:
-                data = json.loads(data) if data.strip() else {}
-            except ValueError:
-                raise serializers.ValidationError("Must be a JSON object.") from None
-        if not isinstance(data, dict):
-            raise serializers.ValidationError("Must be a JSON object.")
+        data = json_option(data)
         unknown = sorted(set(data) - FIELDS)
         if unknown:
             raise serializers.ValidationError(f"Unknown feedback fields: {', '.join(unknown)}.")
         return data
 
 
-class ImportCreateSerializer(serializers.Serializer):
-    file = serializers.FileField()
+def json_scalar(value) -> bool:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) < 2**53
+    return value is None or isinstance(value, str | float | bool)
+
+
+DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+DATE_FORMATS = ("iso", "epoch_s", "epoch_ms")
+
+
+class ImportOptionsSerializer(serializers.Serializer):
+    """How to read an import file; each option optional (docs/imports.md). The upload and a
+    saved profile take the same options, validated here."""
+
     format = serializers.ChoiceField(choices=ImportFormat.choices, required=False)
+    delimiter = serializers.CharField(
+        required=False, trim_whitespace=False, help_text='One character; "tab" for a tab.'
+    )
+    encoding = serializers.CharField(required=False, help_text="e.g. utf-8, utf-16, cp1252")
+    header_rows = serializers.IntegerField(required=False, min_value=1, max_value=MAX_HEADER_ROWS)
     mapping = FieldMapField(
-        required=False, default=dict, help_text='{field: column}, e.g. {"nps": "Q_NPS"}'
+        required=False,
+        help_text='{field: column}, or a dotted key path in JSON: {"csat": "rating.score"}',
     )
     defaults = FieldMapField(
+        required=False, help_text='Values for every row, e.g. {"touchpoint_key": "post-sale"}'
+    )
+    value_map = FieldMapField(
         required=False,
-        default=dict,
-        help_text='Values for every row, e.g. {"touchpoint_key": "post-sale-survey"}',
+        help_text='{field: {value in the file: stored value}}, e.g. {"csat": {"good": 5}}',
+    )
+    date_format = serializers.CharField(
+        required=False, help_text="iso, epoch_s, epoch_ms or a strftime pattern (%m/%d/%Y)"
     )
     timezone = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Zone for date-times without offset, e.g. Europe/Madrid.",
+        required=False, help_text="Zone for date-times without offset, e.g. Europe/Madrid."
+    )
+    decimal = serializers.ChoiceField(choices=[".", ","], required=False)
+
+    def validate_delimiter(self, value: str) -> str:
+        value = DELIMITER_NAMES.get(value.lower(), value)
+        if len(value) != 1 or value in '"\r\n\x00':
+            raise serializers.ValidationError("One character other than a quote or a newline.")
+        return value
+
+    def validate_encoding(self, name: str) -> str:
+        name = name.strip()
+        if not is_text_encoding(name):
+            raise serializers.ValidationError(f"Unknown text encoding {name!r}.")
+        return codecs.lookup(name).name
+
+    def validate_mapping(self, mapping: dict) -> dict:
+        if not all(isinstance(column, str) and column.strip() for column in mapping.values()):
+            raise serializers.ValidationError("Each field maps to a column name.")
+        return mapping
+
+    def validate_defaults(self, defaults: dict) -> dict:
+        if not all(json_scalar(value) or isinstance(value, dict) for value in defaults.values()):
+            raise serializers.ValidationError("Each default is a string, a number or true/false.")
+        return defaults
+
+    def validate_value_map(self, value_map: dict) -> dict:
+        for name, table in value_map.items():
+            if not isinstance(table, dict) or not all(map(json_scalar, table.values())):
+                raise serializers.ValidationError(
+                    f"{name}: an object of {{value in the file: value to store}}."
+                )
+        return value_map
+
+    def validate_date_format(self, value: str) -> str:
+        if value in DATE_FORMATS:
+            return value
+        if "%" not in value:
+            raise serializers.ValidationError(
+                "iso, epoch_s, epoch_ms or a strftime pattern such as %m/%d/%Y %I:%M %p."
+            )
+        sample = datetime(2026, 11, 20, 16, 5, 9, tzinfo=UTC)
+        try:
+            datetime.strptime(sample.strftime(value), value)
+        except ValueError as exc:
+            raise serializers.ValidationError(f"Not a strftime pattern: {exc}.") from None
+        return value
+
+    def validate_timezone(self, name: str) -> str:
+        if name and name not in available_timezones():
+            raise serializers.ValidationError(f"Unknown time zone {name!r}.")
+        return name
+
+
+class ImportCreateSerializer(ImportOptionsSerializer):
+    """The upload. Give `workspace` in the context: the profile is looked up in it."""
+
+    file = serializers.FileField()
+    profile = serializers.CharField(
+        required=False, help_text="The name of a saved import profile; options given here win."
     )
     workspace = serializers.SlugField(required=False)
 
@@ -388,38 +515,67 @@ class ImportCreateSerializer(serializers.Serializer):
             raise serializers.ValidationError(f"A file may be at most {limit} MB.")
         return upload
 
-    def validate_mapping(self, mapping):
-        if not all(isinstance(column, str) and column for column in mapping.values()):
-            raise serializers.ValidationError("Each field maps to a column name.")
-        return mapping
+    def validate_profile(self, name: str) -> ImportProfile:
+        profile = ImportProfile.objects.filter(workspace=self.context["workspace"], name=name)
+        if not profile.exists():
+            raise serializers.ValidationError(f"No import profile named {name!r} here.")
+        return profile.get()
 
-    def validate_timezone(self, name):
-        if name and name not in available_timezones():
-            raise serializers.ValidationError(f"Unknown time zone {name!r}.")
-        return name
+    def options(self) -> dict:
+        """The options given, for feedback.imports.import_create."""
+        return {name: self.validated_data[name] for name in OPTIONS if name in self.validated_data}
 
-    def validate(self, attrs):
-        if "format" not in attrs:
-            name = attrs["file"].name.lower()
-            if name.endswith(".csv"):
-                attrs["format"] = ImportFormat.CSV
-            elif name.endswith((".jsonl", ".ndjson", ".json")):
-                attrs["format"] = ImportFormat.JSONL
-            else:
-                raise serializers.ValidationError({"format": ["Say csv or jsonl."]})
-        return attrs
+
+class WorkspaceSlugSerializer(serializers.Serializer):
+    workspace = serializers.SlugField(required=False)
+
+
+def writable_workspace(request, role: str):
+    """The workspace named by the request's `workspace` (validated first: a NUL in it would
+    reach the query), else the only one the caller writes to."""
+    slug = request.data.get("workspace") if hasattr(request.data, "get") else None
+    named = WorkspaceSlugSerializer(data={"workspace": slug} if slug else {})
+    named.is_valid(raise_exception=True)
+    return target_workspace(request, role, named.validated_data.get("workspace"))
+
+
+class DownloadRenderer(renderers.BaseRenderer):
+    """Lets a download answer whatever the client accepts; the body is the file's own format.
+    Errors (a 404) are written as JSON."""
+
+    media_type = "*/*"
+    format = ""  # answers no ?format=, and the schema generator needs a string
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return orjson.dumps(data)
+
+
+class CsvDownloadRenderer(DownloadRenderer):
+    media_type = "text/csv"
+    format = "csv"
 
 
 class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceScopedViewSet):
-    """File imports of feedback: CSV (Qualtrics exports included) or JSON Lines."""
+    """File imports of feedback: CSV, TSV (Qualtrics and SurveyMonkey exports included), JSON
+    Lines or a JSON array, in any encoding (docs/imports.md)."""
 
     serializer_class = ImportJobSerializer
     write_role = Role.ANALYST
     parser_classes = [MultiPartParser]
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        # An error is JSON whatever download format was asked for, and says so in its header.
+        if response.status_code >= 400 and isinstance(
+            getattr(request, "accepted_renderer", None), DownloadRenderer
+        ):
+            request.accepted_renderer = api_settings.DEFAULT_RENDERER_CLASSES[0]()
+            request.accepted_media_type = request.accepted_renderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
     def get_queryset(self):
         return ImportJob.objects.filter(workspace_id__in=self.workspace_ids).select_related(
-            "workspace"
+            "workspace", "profile"
         )
 
     @extend_schema(
@@ -427,23 +583,105 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceS
         responses={202: ImportJobSerializer},
     )
     def create(self, request):
-        params = ImportCreateSerializer(data=request.data)
+        workspace = writable_workspace(request, self.write_role)
+        params = ImportCreateSerializer(data=request.data, context={"workspace": workspace})
         params.is_valid(raise_exception=True)
-        data = params.validated_data
-        workspace = target_workspace(request, self.write_role, data.get("workspace"))
         job = imports.import_create(
             workspace=workspace,
-            upload=data["file"],
-            file_format=data["format"],
-            mapping=data["mapping"],
-            defaults=data["defaults"],
-            timezone_name=data["timezone"],
+            upload=params.validated_data["file"],
+            options=params.options(),
+            profile=params.validated_data.get("profile"),
             created_by=self.tagged_by,
         )
         return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
-    @action(detail=True, url_path="rejected")
-    def rejected_csv(self, request, pk=None):
-        """The rejected rows with their reasons, as CSV."""
+    @extend_schema(
+        responses={
+            (200, media): OpenApiTypes.STR
+            for media in (
+                "text/csv",
+                "text/tab-separated-values",
+                "application/x-ndjson",
+                "application/json",
+            )
+        }
+    )
+    @action(
+        detail=True,
+        url_path="rejected",
+        renderer_classes=[
+            *api_settings.DEFAULT_RENDERER_CLASSES,
+            CsvDownloadRenderer,
+            DownloadRenderer,
+        ],
+    )
+    def rejected_csv(self, request, pk=None, format=None):
+        """The rejected rows with their reasons, in the file's own format: CSV or TSV with its
+        delimiter and header, JSON Lines, or a JSON array; `_row` and `_errors` added."""
         return rejected_rows_response(self.get_object())
+
+
+class ImportProfileSerializer(ImportOptionsSerializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=100)
+    workspace = serializers.SlugField(required=False, help_text="Slug; on create only.")
+    created_by = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, profile: ImportProfile) -> dict:
+        return {
+            "id": profile.pk,
+            "workspace": profile.workspace.slug,
+            "name": profile.name,
+            **{name: profile.options[name] for name in OPTIONS if name in profile.options},
+            "created_by": profile.created_by,
+            "created_at": serializers.DateTimeField().to_representation(profile.created_at),
+            "updated_at": serializers.DateTimeField().to_representation(profile.updated_at),
+        }
+
+    def validate_name(self, name: str) -> str:
+        name = name.strip()
+        workspace = self.context.get("workspace") or self.instance.workspace
+        taken = ImportProfile.objects.filter(workspace=workspace, name=name)
+        if self.instance:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise serializers.ValidationError("A profile of this name exists in the workspace.")
+        return name
+
+    def options(self) -> dict:
+        return {name: self.validated_data[name] for name in OPTIONS if name in self.validated_data}
+
+
+class ImportProfileViewSet(WorkspaceScopedViewSet, viewsets.ModelViewSet):
+    """Saved import options, used by an upload that names the profile. Analysts write,
+    viewers read; names are unique in a workspace."""
+
+    serializer_class = ImportProfileSerializer
+    write_role = Role.ANALYST
+
+    def get_queryset(self):
+        return ImportProfile.objects.filter(workspace_id__in=self.workspace_ids).select_related(
+            "workspace"
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "create":
+            context["workspace"] = writable_workspace(self.request, self.write_role)
+        return context
+
+    def perform_create(self, serializer):
+        serializer.instance = ImportProfile.objects.create(
+            workspace=serializer.context["workspace"],
+            name=serializer.validated_data["name"],
+            options=serializer.options(),
+            created_by=self.tagged_by,
+        )
+
+    def perform_update(self, serializer):
+        profile = serializer.instance
+        profile.name = serializer.validated_data.get("name", profile.name)
+        profile.options = {**profile.options, **serializer.options()}
+        profile.save()

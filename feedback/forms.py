@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from feedback.api import ImportCreateSerializer
-from feedback.models import ImportFormat
+from feedback.models import ImportFormat, ImportProfile
 from touchpoints.models import Touchpoint
 from workspaces.models import Workspace
 
@@ -31,6 +31,17 @@ MAPPED_FIELDS = [
 ]
 DEFAULT_FIELDS = ("touchpoint_key", "source")
 
+
+DELIMITER_CHOICES = [
+    ("", _("Automatic")),
+    (",", _("Comma ,")),
+    (";", _("Semicolon ;")),
+    ("tab", _("Tab")),
+    ("|", _("Pipe |")),
+]
+DECIMAL_CHOICES = [("", _("Point: 0.5")), (",", _("Comma: 0,5"))]
+# Options passed to the API's serializer when set; an empty one is left out, as in its form.
+OPTION_FIELDS = ("format", "encoding", "delimiter", "header_rows", "date_format", "decimal")
 
 TIMEZONE_CHOICES = [
     ("", _("None: every date-time has its UTC offset")),
@@ -56,16 +67,44 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
         widget=forms.ClearableFileInput(
-            attrs={"accept": ".csv,.jsonl,.ndjson,.json", "data-import-file": ""}
+            attrs={"accept": ".csv,.tsv,.txt,.jsonl,.ndjson,.json", "data-import-file": ""}
         ),
     )
     format = forms.CharField(
         label=_("Format"),
         required=False,
         widget=forms.Select(
-            choices=[("", _("Automatic, from the file name")), *ImportFormat.choices],
+            choices=[("", _("Automatic, from the file")), *ImportFormat.choices],
             attrs={"data-import-format": ""},
         ),
+    )
+    profile = forms.CharField(label=_("Saved profile"), required=False)
+    encoding = forms.CharField(
+        label=_("Encoding"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Automatic, e.g. cp1252")}),
+    )
+    delimiter = forms.CharField(
+        label=_("Delimiter"),
+        required=False,
+        strip=False,
+        widget=forms.Select(choices=DELIMITER_CHOICES),
+    )
+    header_rows = forms.IntegerField(
+        label=_("Header rows"),
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"placeholder": _("Automatic")}),
+    )
+    date_format = forms.CharField(
+        label=_("Date format"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("iso, epoch_ms or %m/%d/%Y %I:%M %p")}),
+    )
+    decimal = forms.CharField(
+        label=_("Decimal separator of sentiment"),
+        required=False,
+        widget=forms.Select(choices=DECIMAL_CHOICES),
     )
     touchpoint_key = forms.CharField(label=_("Touchpoint"), required=False)
     source = forms.CharField(
@@ -82,7 +121,12 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, workspace: Workspace, **kwargs):
         super().__init__(*args, **kwargs)
+        self.workspace = workspace
         self.fields["touchpoint_key"].widget = forms.Select(choices=touchpoint_choices(workspace))
+        profiles = ImportProfile.objects.filter(workspace=workspace).values_list("name", flat=True)
+        self.fields["profile"].widget = forms.Select(
+            choices=[("", _("None")), *((name, name) for name in profiles)]
+        )
         for name, label in MAPPED_FIELDS:
             attrs = {"placeholder": name, "list": "import-columns", "data-map-field": name}
             self.fields[f"map_{name}"] = forms.CharField(
@@ -103,21 +147,23 @@ class ImportForm(forms.Form):
             "mapping": {name: column for name, column in mapping.items() if column},
             "defaults": {name: data[name] for name in DEFAULT_FIELDS if data[name]},
         }
+        for name in ("mapping", "defaults"):
+            if not payload[name]:
+                del payload[name]  # not given, so that a profile's apply
         # An empty choice means "not given", as a field left out of the API's multipart form.
-        payload.update({name: data[name] for name in ("format", "timezone") if data[name]})
-        serializer = ImportCreateSerializer(data=payload)
+        given = ("timezone", "profile", *OPTION_FIELDS)
+        payload.update({name: data[name] for name in given if data[name] not in ("", None)})
+        serializer = ImportCreateSerializer(data=payload, context={"workspace": self.workspace})
         if serializer.is_valid():
-            self.params = serializer.validated_data
+            self.params = {
+                "upload": serializer.validated_data["file"],
+                "options": serializer.options(),
+                "profile": serializer.validated_data.get("profile"),
+            }
         for field, messages in serializer.errors.items():
             self.add_error(field if field in self.fields else None, list(messages))
         return data
 
     def import_params(self) -> dict:
         """The keyword arguments of feedback.imports.import_create, as the API passes them."""
-        return {
-            "upload": self.params["file"],
-            "file_format": self.params["format"],
-            "mapping": self.params["mapping"],
-            "defaults": self.params["defaults"],
-            "timezone_name": self.params["timezone"],
-        }
+        return self.params

@@ -1,15 +1,17 @@
-"""File imports: a CSV or JSON Lines upload, kept in the database in chunks and streamed by a
-worker through the same ingestion path as the API, in batches, with live counters."""
+"""File imports: an upload kept in the database in chunks, read back by a worker as a stream
+(feedback.readers: CSV, TSV, JSON Lines, a JSON array, in any encoding) and sent through the
+same ingestion as the API, in batches, with live counters. Every record of the file is counted:
+imported, duplicate, or rejected with reasons that name the file's own column."""
 
-import codecs
-import csv
 import gc
 import io
-from collections.abc import Iterator
+import logging
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import tzinfo
 from functools import partial
-from itertools import chain, islice
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -17,194 +19,347 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from feedback import publishing, tasks
-from feedback.ingestion import FIELDS, UnparsedLine, feedback_ingest
-from feedback.models import ImportChunk, ImportFormat, ImportJob, ImportRejectedRow, ImportStatus
+from feedback import publishing, readers, tasks
+from feedback.ingestion import (
+    FIELDS,
+    Batch,
+    TouchpointIndex,
+    Unreadable,
+    feedback_store_started,
+    tables_analyze,
+    validate_batch,
+)
+from feedback.models import (
+    ImportChunk,
+    ImportFormat,
+    ImportJob,
+    ImportProfile,
+    ImportRejectedRow,
+    ImportStatus,
+)
+from feedback.readers import ImportFileError, clean, clean_text
 from workspaces.models import Workspace
+
+log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1024 * 1024
 BATCH_ROWS = 50_000
+# Chunks read ahead before a batch's INSERT is sent: a batch of the benchmark's rows is 3 MB.
+PREFETCH_CHUNKS = 8
 MAX_REJECTED_ROWS_KEPT = 10_000
+MAX_REJECTED_TEXT = 10_000
+# The options an upload takes, and a profile saves (feedback.api.ImportOptionsSerializer).
+OPTIONS = (
+    "format",
+    "delimiter",
+    "encoding",
+    "header_rows",
+    "mapping",
+    "defaults",
+    "value_map",
+    "date_format",
+    "timezone",
+    "decimal",
+)
+TABULAR = (ImportFormat.CSV, ImportFormat.TSV)
 
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; the job fails with this message."""
+__all__ = ["ImportFileError", "import_create", "import_run"]
 
 
 def import_create(
     *,
     workspace: Workspace,
     upload,
-    file_format: str,
-    mapping: dict,
-    defaults: dict,
-    timezone_name: str,
+    options: dict,
+    profile: ImportProfile | None = None,
     created_by: str,
 ) -> ImportJob:
-    """Stores the upload in chunks and queues the job once the transaction commits. An empty file,
-    or one that is not UTF-8, fails at once rather than after part of it was imported."""
+    """Stores the upload in chunks, finds how to read it from its first megabyte (what the
+    options and the profile leave open), and queues the job once the transaction commits. A file
+    that cannot be read as a whole (empty, not the format it is given, a mapping naming a column
+    it lacks) fails at once."""
+    given = {**(profile.options if profile else {}), **options}
     with transaction.atomic():
         job = ImportJob.objects.create(
             workspace=workspace,
             created_by=created_by,
-            filename=upload.name[:255],
-            format=file_format,
-            mapping=mapping,
-            defaults=defaults,
-            timezone=timezone_name,
+            filename=clean_text(upload.name or "upload")[:255],
+            profile=profile,
+            format=given.get("format", ""),
+            encoding=given.get("encoding", ""),
+            delimiter=given.get("delimiter", ""),
+            header_rows=given.get("header_rows"),
+            mapping=given.get("mapping", {}),
+            defaults=given.get("defaults", {}),
+            value_map=given.get("value_map", {}),
+            date_format=given.get("date_format", "iso"),
+            timezone=given.get("timezone", ""),
+            decimal=given.get("decimal", "."),
         )
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        lines = 0
         upload.seek(0)
+        sample = upload.read(readers.SAMPLE_BYTES)
+        upload.seek(0)
+        utf8 = readers.Utf8Check()
+        around, lines, last = b"", 0, b""
         # Not upload.chunks(): a file kept in memory comes as one piece, whatever its size.
         for seq, data in enumerate(iter(partial(upload.read, CHUNK_BYTES), b"")):
-            job.error = job.error or not_utf8(decoder, data, line=lines + 1)
-            if not job.error:
-                ImportChunk.objects.create(job=job, seq=seq, data=data)
+            ImportChunk.objects.create(job=job, seq=seq, data=data)
+            if not job.encoding and utf8.failed_at is None:
+                utf8.feed(data)
+                if utf8.failed_at is not None:
+                    at = utf8.failed_at - (utf8.offset - len(data))
+                    around = data[max(at - 32 * 1024, 0) : at + 32 * 1024]
             job.size_bytes += len(data)
             lines += data.count(b"\n")
             last = data
-        job.error = job.error or not_utf8(decoder, b"", line=lines + 1, final=True)
         if job.size_bytes and not last.endswith(b"\n"):
             lines += 1
-        # An estimate for the progress bar until the worker has read the whole file.
-        job.total = max(lines - 1, 0) if file_format == ImportFormat.CSV else lines
-        if not job.size_bytes:
-            job.error = "The file is empty."
+        if not job.encoding:
+            utf8.feed(b"", final=True)
+        job.error = "" if job.size_bytes else "The file is empty."
+        if not job.error:
+            try:
+                layout_set(job, sample, utf8=utf8, around=around, lines=lines, given=given)
+            except ImportFileError as exc:
+                job.error = str(exc)
         if job.error:
             ImportChunk.objects.filter(job=job).delete()
             job.status, job.finished_at = ImportStatus.FAILED, timezone.now()
-        job.save(update_fields=["size_bytes", "total", "error", "status", "finished_at"])
+        job.save()
         if not job.error:
             publishing.publish_on_commit(tasks.import_feedback_task, str(job.pk))
     return job
 
 
-def not_utf8(decoder: codecs.IncrementalDecoder, data: bytes, *, line: int, final=False) -> str:
-    """The job's error if data (starting on that line) breaks the UTF-8 decoded so far, else ""."""
-    pending = len(decoder.getstate()[0])
-    try:
-        decoder.decode(data, final)
-    except UnicodeDecodeError as exc:
-        line += data[: max(exc.start - pending, 0)].count(b"\n")
-        return f"The file is not UTF-8 text (line {line}). Save it as UTF-8 and import it again."
-    return ""
+def layout_set(job: ImportJob, sample: bytes, *, utf8, around: bytes, lines: int, given: dict):
+    layout, seen = readers.find_layout(
+        sample, name=job.filename, size=job.size_bytes, given=given, utf8=utf8, around=around
+    )
+    job.format, job.encoding, job.delimiter = layout.format, layout.encoding, layout.delimiter
+    job.header_rows, job.detected = layout.header_rows, layout.detected
+    job.timezone = job.timezone or layout.timezone
+    if job.format in TABULAR:
+        job.header, job.columns = clean(seen.header), clean(seen.columns)
+        if seen.complete_header:
+            csv_plan(job, seen.columns)  # a mapped column the file lacks fails the job now
+        # An estimate for the progress bar until the worker has read the whole file.
+        job.total = max(lines - (job.header_rows or 1), 0)
+    else:
+        json_plan(job, seen.values)
+        job.total = seen.estimate if job.format == ImportFormat.JSON else lines
 
 
 class ChunkReader(io.RawIOBase):
-    """The stored chunks of a job as one binary stream, fetched one chunk at a time."""
+    """The stored chunks of a job as one binary stream, fetched one chunk at a time, or a few
+    ahead when asked to (prefetch)."""
 
     def __init__(self, job: ImportJob):
         self.job = job
         self.seq = 0
         self.buffer = memoryview(b"")
+        self.ahead: deque[bytes] = deque()
+        self.ended = False
 
     def readable(self) -> bool:
         return True
 
+    def fetch(self) -> bytes | None:
+        if self.ended:
+            return None
+        data = (
+            ImportChunk.objects.filter(job=self.job, seq=self.seq)
+            .values_list("data", flat=True)
+            .first()
+        )
+        self.ended = data is None
+        self.seq += 0 if data is None else 1
+        return None if data is None else bytes(data)
+
+    def prefetch(self, count: int) -> None:
+        while len(self.ahead) < count and (data := self.fetch()) is not None:
+            self.ahead.append(data)
+
     def readinto(self, target) -> int:
         while not self.buffer:
-            data = (
-                ImportChunk.objects.filter(job=self.job, seq=self.seq)
-                .values_list("data", flat=True)
-                .first()
-            )
+            data = self.ahead.popleft() if self.ahead else self.fetch()
             if data is None:
                 return 0
             # A memoryview, so that taking a piece off the front does not copy the rest.
-            self.buffer = memoryview(bytes(data))
-            self.seq += 1
+            self.buffer = memoryview(data)
         size = min(len(target), len(self.buffer))
         target[:size] = self.buffer[:size]
         self.buffer = self.buffer[size:]
         return size
 
 
-def _text_lines(job: ImportJob) -> io.TextIOWrapper:
-    return io.TextIOWrapper(io.BufferedReader(ChunkReader(job)), encoding="utf-8-sig", newline="")
+# How one field of an item is read from a record: (field, where, convert or None).
+Plan = list[tuple[str, object, Callable | None]]
 
 
-def columns_for(mapping: dict, header: list[str] | None) -> dict[str, str]:
-    """{field: column} for the fields the file provides (JSON Lines: every field may appear)."""
-    columns = {name: mapping.get(name, name) for name in FIELDS}
-    if header is None:
-        return columns
-    for name in mapping:
-        if columns[name] not in header:
-            raise ImportFileError(
-                f"Column {columns[name]!r} (mapped to {name}) is not in the file."
-            )
-    return {name: column for name, column in columns.items() if column in header}
+def converter(job: ImportJob, name: str, *, tabular: bool) -> Callable | None:
+    """The value_map of the field, the decimal comma of sentiment, the JSON of a CSV's metadata
+    cell; None when the value goes through as it is (most fields, most files)."""
+    steps = []
+    if job.value_map.get(name):
+        table = {str(key).strip().casefold(): value for key, value in job.value_map[name].items()}
+        steps.append(lambda value: table.get(str(value).strip().casefold(), value))
+    if name == "sentiment" and job.decimal == ",":
+        steps.append(lambda value: value.replace(",", ".") if isinstance(value, str) else value)
+    if name == "metadata" and tabular:
 
-
-def csv_records(job: ImportJob) -> tuple[list[str], Iterator[tuple[int, dict]]]:
-    """The header, and (line number, {column: value}) for each data row. A Qualtrics export is
-    recognised by its two extra header rows (question texts, then {"ImportId": …})."""
-    reader = csv.reader(_text_lines(job))
-    header = next(reader, None)
-    if not header:
-        raise ImportFileError("The file is empty.")
-    header = [column.strip() for column in header]
-    rows = numbered(reader)
-    first = list(islice(rows, 2))
-    if len(first) == 2 and first[1][1] and first[1][1][0].lstrip().startswith('{"ImportId"'):
-        first = []
-    records = (
-        (number, dict(zip(header, row, strict=False)))
-        for number, row in chain(first, rows)
-        if any(row)
-    )
-    return header, records
-
-
-def numbered(reader) -> Iterator[tuple[int, list[str]]]:
-    """(line, row), numbering a record by the line it starts on: quoted fields may hold newlines."""
-    end = reader.line_num
-    for row in reader:
-        yield end + 1, row
-        end = reader.line_num
-
-
-def jsonl_records(job: ImportJob) -> Iterator[tuple[int, dict | str]]:
-    """(line number, object) per line; a line that is not JSON comes as its text, and is rejected."""
-    for number, line in enumerate(_text_lines(job), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield number, orjson.loads(line)
-        except orjson.JSONDecodeError:
-            yield number, UnparsedLine(line.strip()[:1000])
-
-
-def to_item(record, columns: dict[str, str], defaults: dict, is_csv: bool):
-    if not isinstance(record, dict):
-        return record
-    item = dict(defaults)
-    for name, column in columns.items():
-        value = record.get(column)
-        if value is None or (is_csv and value == ""):
-            continue
-        if is_csv and name == "metadata":
+        def metadata(value):
             with suppress(orjson.JSONDecodeError):  # else reported as not an object
-                value = orjson.loads(value)
-        item[name] = value
+                return orjson.loads(value)
+            return value
+
+        steps.append(metadata)
+    if not steps:
+        return None
+    if len(steps) == 1:
+        return steps[0]
+
+    def chained(value):
+        for step in steps:
+            if value is None:
+                return None
+            value = step(value)
+        return value
+
+    return chained
+
+
+def labels_for(job: ImportJob, sources: dict[str, str]) -> dict[str, str]:
+    """{field: how a reason names it}: the file's column with the field, "Score (nps)"."""
+    labels = {name: f"{name} (default)" for name in job.defaults}
+    for name, source in sources.items():
+        labels[name] = name if source == name else f"{source} ({name})"
+    return labels
+
+
+def find_column(columns: list[str], wanted: str) -> int | None:
+    """The first column of that name; else of that name in another case or with spaces."""
+    if wanted in columns:
+        return columns.index(wanted)
+    folded = [column.strip().casefold() for column in columns]
+    key = wanted.strip().casefold()
+    return folded.index(key) if key in folded else None
+
+
+def csv_plan(job: ImportJob, columns: list[str]) -> tuple[Plan, dict[str, str]]:
+    """The plan and the labels of reasons; raises ImportFileError when the mapping names a
+    column the file lacks."""
+    plan, sources = [], {}
+    for name, column in job.mapping.items():
+        index = find_column(columns, column)
+        if index is None:
+            raise ImportFileError(f"Column {column!r} (mapped to {name}) is not in the file.")
+        plan.append((name, index, converter(job, name, tabular=True)))
+        sources[name] = columns[index]
+    for name in sorted(FIELDS - job.mapping.keys()):
+        if name in columns:
+            plan.append((name, columns.index(name), converter(job, name, tabular=True)))
+            sources[name] = name
+    return plan, labels_for(job, sources)
+
+
+def key_path(path: str) -> Callable:
+    """record → the value at a key, or at a dotted path of keys ("rating.score"); None if
+    absent. A key that holds dots itself is found first."""
+    parts = path.split(".")
+
+    def get(record):
+        value = record.get(path)
+        if value is not None or len(parts) == 1:
+            return value
+        value = record
+        for part in parts:
+            if isinstance(value, dict):
+                value = value.get(part)
+            elif isinstance(value, list) and part.isdecimal() and int(part) < len(value):
+                value = value[int(part)]
+            else:
+                return None
+        return value
+
+    return get
+
+
+def json_plan(job: ImportJob, sample: list | None = None) -> tuple[Plan, dict[str, str]]:
+    """The plan and the labels of reasons. With the first records of the file, raises
+    ImportFileError when the mapping names a key none of them has (checked once, at upload)."""
+    plan = []
+    for name in sorted(FIELDS):
+        plan.append(
+            (name, key_path(job.mapping.get(name, name)), converter(job, name, tabular=False))
+        )
+    objects = [value for value in sample or [] if isinstance(value, dict)]
+    if objects:
+        getters = dict((name, get) for name, get, _ in plan)
+        for name, path in job.mapping.items():
+            if not any(getters[name](value) is not None for value in objects):
+                raise ImportFileError(
+                    f"Key {path!r} (mapped to {name}) is in none of the first "
+                    f"{len(objects):,} records of the file."
+                )
+    return plan, labels_for(job, dict(job.mapping))
+
+
+def csv_item(cells, plan: Plan, defaults: dict):
+    if isinstance(cells, Unreadable):
+        return cells
+    item = dict(defaults)
+    count = len(cells)
+    for name, index, convert in plan:
+        if index < count:
+            value = cells[index]
+            if value:  # an empty cell leaves the field to its default
+                if convert is not None:
+                    value = convert(value)
+                    if value is None:
+                        continue
+                item[name] = value
     return item
 
 
-def without_nul(value):
-    """PostgreSQL's jsonb cannot hold a NUL character: a rejected row keeps U+FFFD instead."""
-    if isinstance(value, str):
-        return value.replace("\x00", "\ufffd")
-    if isinstance(value, dict):
-        return {without_nul(key): without_nul(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [without_nul(item) for item in value]
-    return value
+def json_item(record, plan: Plan, defaults: dict):
+    if not isinstance(record, dict):
+        return record  # rejected by ingestion as not an object (or with its Unreadable reason)
+    item = dict(defaults)
+    for name, get, convert in plan:
+        value = get(record)
+        if value is not None and convert is not None:
+            value = convert(value)
+        if value is not None:
+            item[name] = value
+    return item
+
+
+def rejected_data(job: ImportJob, raw, value) -> dict:
+    """What the download of rejected rows writes back: the cells, the JSON as it was, or the
+    text that could not be read."""
+    if job.format in TABULAR:
+        return {"cells": clean(raw)}
+    if isinstance(value, Unreadable):
+        return {"text": clean_text(raw[:MAX_REJECTED_TEXT])}
+    # orjson keeps the keys in the file's order, which jsonb would not.
+    return {"json": orjson.dumps(value).decode()}
+
+
+def reasons(errors: dict, labels: dict) -> list[list[str]]:
+    """[[label, message], …] in the order ingestion reports them."""
+    return [
+        [clean_text(labels.get(name, "" if name == "non_field_errors" else name)), clean_text(m)]
+        for name, messages in errors.items()
+        for m in messages
+    ]
 
 
 def import_run(job_id) -> None:
-    """Processes a job from where it stopped: a retried or redelivered task resumes after the
-    rows already counted, because counters and rows commit together, batch by batch."""
+    """Processes a job from where it stopped: a redelivered task (its worker was killed)
+    resumes after the rows already counted, because counters and rows commit together, batch by
+    batch. Whatever goes wrong in the worker ends the job failed, with the reason; only when
+    even that cannot be recorded (the database is gone) does the task fail, and its retry
+    resumes."""
     claimed = ImportJob.objects.filter(
         pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
     ).update(status=ImportStatus.RUNNING, started_at=timezone.now())
@@ -216,11 +371,16 @@ def import_run(job_id) -> None:
             done = process(job)
         if not done:
             return
-    except (ImportFileError, UnicodeDecodeError, csv.Error) as exc:
-        # import_create checks the encoding; a job stored before it did may still fail here.
-        message = "The file is not UTF-8 text." if isinstance(exc, UnicodeDecodeError) else str(exc)
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED, error=message, finished_at=timezone.now()
+        # So that the planner knows the new size of what the import grew.
+        tables_analyze()
+    except ImportFileError as exc:
+        fail(job, str(exc))
+    except Exception as exc:
+        log.exception("Import %s stopped", job.pk)
+        fail(
+            job,
+            f"The import stopped on an unexpected error ({type(exc).__name__}: "
+            f"{str(exc)[:500]}). The rows counted before it are stored.",
         )
     else:
         ImportJob.objects.filter(pk=job.pk).update(
@@ -228,6 +388,27 @@ def import_run(job_id) -> None:
         )
     # A finished or failed job never runs again.
     ImportChunk.objects.filter(job=job).delete()
+
+
+def import_abandon(job_id, *, reason: str) -> None:
+    """A job whose task failed for good: failed, if it was still queued or running."""
+    try:
+        ImportJob.objects.filter(
+            pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+        ).update(
+            status=ImportStatus.FAILED,
+            error=clean_text(f"The import stopped and could not resume ({reason[:500]})."),
+            finished_at=timezone.now(),
+        )
+        ImportChunk.objects.filter(job_id=job_id).delete()
+    except Exception:
+        log.exception("Import %s could not be marked failed", job_id)
+
+
+def fail(job: ImportJob, message: str) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.FAILED, error=clean_text(message), finished_at=timezone.now()
+    )
 
 
 @contextmanager
@@ -246,33 +427,75 @@ def cycle_collection_paused() -> Iterator[None]:
         gc.collect()
 
 
+def records_of(job: ImportJob, chunks: ChunkReader) -> tuple[Iterator, Callable, dict[str, str]]:
+    """(line, raw, value) per record of the file, value → item, and the labels of reasons."""
+    text = readers.text_stream(chunks, job.encoding or "utf-8")
+    if job.format in TABULAR:
+        source = readers.CsvRecords(
+            text,
+            delimiter=job.delimiter or ",",
+            header_rows=job.header_rows or 1,
+            encoding=job.encoding,
+        )
+        if not source.header:
+            raise ImportFileError("The file has no header row.")
+        plan, labels = csv_plan(job, source.columns)
+        header, columns = clean(source.header), clean(source.columns)
+        if (job.header, job.columns) != (header, columns):
+            job.header, job.columns = header, columns
+            ImportJob.objects.filter(pk=job.pk).update(header=header, columns=columns)
+        return iter(source), partial(csv_item, plan=plan, defaults=job.defaults), labels
+    reader = (
+        readers.jsonl_records if job.format == ImportFormat.JSONL else readers.json_array_records
+    )
+    plan, labels = json_plan(job)
+    to_item = partial(json_item, plan=plan, defaults=job.defaults)
+    return reader(text, encoding=job.encoding), to_item, labels
+
+
 def process(job: ImportJob) -> bool:
     """True once the whole file is processed; False when another worker runs the job too and
-    is ahead of this one."""
+    is ahead of this one. While PostgreSQL inserts a batch, the next one is read and validated:
+    the two take about as long, on the two cores."""
     naive_tz: tzinfo | None = ZoneInfo(job.timezone) if job.timezone else None
-    is_csv = job.format == ImportFormat.CSV
-    if is_csv:
-        header, records = csv_records(job)
-    else:
-        header, records = None, jsonl_records(job)
-    columns = columns_for(job.mapping, header)
-    if header and job.columns != header:
-        job.columns = header
-        ImportJob.objects.filter(pk=job.pk).update(columns=header)
+    chunks = ChunkReader(job)
+    records, to_item, labels = records_of(job, chunks)
     records = islice(records, job.processed, None)
-    while batch := list(islice(records, BATCH_ROWS)):
-        items = [to_item(record, columns, job.defaults, is_csv) for _, record in batch]
+    # All the workspace's touchpoints, once: a query per batch would wait for the INSERT.
+    touchpoints = TouchpointIndex(job.workspace, None)
+
+    def validated() -> tuple[list, Batch] | None:
+        batch = list(islice(records, BATCH_ROWS))
+        if not batch:
+            return None
+        items = [to_item(value) for _, _, value in batch]
+        checked = validate_batch(
+            job.workspace,
+            items,
+            naive_tz=naive_tz,
+            date_format=job.date_format,
+            touchpoints=touchpoints,
+        )
+        return batch, checked
+
+    upcoming = validated()
+    while upcoming is not None:
+        batch, checked = upcoming
         with transaction.atomic():
-            result = feedback_ingest(workspace=job.workspace, items=items, naive_tz=naive_tz)
+            chunks.prefetch(PREFETCH_CHUNKS)  # what the next batch reads, before the INSERT
+            with feedback_store_started(checked) as stored:
+                upcoming = validated()
+                result = stored()
             keep = max(MAX_REJECTED_ROWS_KEPT - job.rejected, 0)
             kept = []
             for rejected in result.rejected[:keep]:
-                number, record = batch[rejected["index"]]
-                # A JSON Lines "null" would be stored as SQL NULL.
-                data = "null" if record is None else without_nul(record)
+                number, raw, value = batch[rejected["index"]]
                 kept.append(
                     ImportRejectedRow(
-                        job=job, row_number=number, data=data, errors=rejected["errors"]
+                        job=job,
+                        row_number=number,
+                        data=rejected_data(job, raw, value),
+                        errors=reasons(rejected["errors"], labels),
                     )
                 )
             ImportRejectedRow.objects.bulk_create(kept)

@@ -4,6 +4,8 @@ with a few set-based statements, keeping the daily rollups current in the same t
 import contextlib
 import re
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -11,7 +13,7 @@ import orjson
 from django.db import connection, transaction
 from django.db.models import Q
 
-from feedback import publishing
+from feedback import publishing, tasks
 from feedback.models import Outcome
 from feedback.negative import is_negative
 from touchpoints.models import Channel, Touchpoint
@@ -101,8 +103,9 @@ WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
 def _integer(value, low: int, high: int) -> int:
+    message = f"A whole number {low}–{high} is required."
     if isinstance(value, bool):
-        raise Invalid("A whole number is required.")
+        raise Invalid(message)
     if (
         isinstance(value, str)
         and WHOLE_NUMBER.fullmatch(value)
@@ -111,25 +114,22 @@ def _integer(value, low: int, high: int) -> int:
         and value.is_integer()
     ):
         value = int(value)
-    if not isinstance(value, int):
-        raise Invalid("A whole number is required.")
-    if not low <= value <= high:
-        raise Invalid(f"Must be between {low} and {high}.")
+    if not isinstance(value, int) or not low <= value <= high:
+        raise Invalid(message)
     return value
 
 
 def _number(value, low: float, high: float) -> float:
+    message = f"A number from {low} to {high} is required."
     if isinstance(value, bool):
-        raise Invalid("A number is required.")
+        raise Invalid(message)
     if isinstance(value, str):
         try:
             value = float(value)
         except ValueError:
-            raise Invalid("A number is required.") from None
-    if not isinstance(value, int | float) or value != value:
-        raise Invalid("A number is required.")
-    if not low <= value <= high:
-        raise Invalid(f"Must be between {low} and {high}.")
+            raise Invalid(message) from None
+    if not isinstance(value, int | float) or not low <= value <= high:  # NaN is never in range
+        raise Invalid(message)
     return float(value)
 
 
@@ -150,16 +150,61 @@ def _choice(value, choices: set) -> str:
     return value
 
 
-def _timestamp(value, now: datetime, naive_tz: tzinfo | None) -> datetime:
+ISO_MESSAGE = "An ISO-8601 date-time with offset is required."
+EPOCH_UNITS = {"epoch_s": (1, "Seconds"), "epoch_ms": (1000, "Milliseconds")}
+EXAMPLE_TIME = datetime(2026, 11, 20, 16, 5, 9)
+
+
+def _iso(value) -> datetime:
     if not isinstance(value, str):
-        raise Invalid("An ISO-8601 date-time with offset is required.")
+        raise Invalid(ISO_MESSAGE)
     try:
-        parsed = datetime.fromisoformat(value)
+        return datetime.fromisoformat(value)
     except ValueError:
-        raise Invalid("An ISO-8601 date-time with offset is required.") from None
+        raise Invalid(ISO_MESSAGE) from None
+
+
+def date_parser(date_format: str):
+    """value → datetime (naive when the file gives no offset) for an import's `date_format`:
+    "iso", "epoch_s", "epoch_ms" or a strftime pattern."""
+    if date_format == "iso":
+        return _iso
+    if date_format in EPOCH_UNITS:
+        per_second, unit = EPOCH_UNITS[date_format]
+        message = f"{unit} since 1970-01-01 UTC are required."
+
+        def epoch(value) -> datetime:
+            if isinstance(value, bool):
+                raise Invalid(message)
+            try:
+                return datetime.fromtimestamp(float(value) / per_second, UTC)
+            except (TypeError, ValueError):
+                raise Invalid(message) from None
+            except (OverflowError, OSError):
+                raise Invalid("The date-time is out of range.") from None
+
+        return epoch
+    message = f"A date-time like {EXAMPLE_TIME.strftime(date_format)} ({date_format}) is required."
+
+    def pattern(value) -> datetime:
+        if not isinstance(value, str):
+            raise Invalid(message)
+        try:
+            return datetime.strptime(value.strip(), date_format)
+        except ValueError:
+            raise Invalid(message) from None
+
+    return pattern
+
+
+def _timestamp(value, now: datetime, naive_tz: tzinfo | None, parse=_iso) -> datetime:
+    parsed = parse(value)
     if parsed.tzinfo is None:
         if naive_tz is None:
-            raise Invalid("The date-time needs a UTC offset, e.g. 2026-05-01T10:00:00+02:00.")
+            raise Invalid(
+                "The date-time needs a UTC offset, e.g. 2026-05-01T10:00:00+02:00, "
+                "or the import a time zone."
+            )
         parsed = parsed.replace(tzinfo=naive_tz)
     try:
         # Year 1 with a positive offset is before year 1 in UTC: no database row can hold it.
@@ -200,14 +245,26 @@ def _canonical_uuid(value: str) -> str | None:
         return None
 
 
-class UnparsedLine(str):
-    """A line of an import file that is not JSON; rejected as such."""
+class Unreadable(str):
+    """A record of an import file that could not be read (not JSON, bytes not in the file's
+    encoding, …); the string says why, and the record is rejected with it."""
 
 
 class TouchpointIndex:
-    """The touchpoints a batch names, by id and by key, fetched with one query."""
+    """The touchpoints a batch names (all the workspace's when items is None), by id and by key,
+    fetched with one query."""
 
-    def __init__(self, workspace: Workspace, items: list):
+    def __init__(self, workspace: Workspace, items: list | None):
+        self.by_id, self.by_key = {}, {}
+        found = Touchpoint.objects.filter(workspace=workspace)
+        if items is not None:
+            found = found.filter(self.named(items))
+        for touchpoint_id, key, journey_id in found.values_list("id", "key", "journey_id"):
+            self.by_id[str(touchpoint_id)] = (touchpoint_id, journey_id)
+            self.by_key[key] = (touchpoint_id, journey_id)
+
+    @staticmethod
+    def named(items: list) -> Q:
         ids, keys = set(), set()
         for item in items:
             if not isinstance(item, dict):
@@ -219,13 +276,7 @@ class TouchpointIndex:
             key = item.get("touchpoint_key")
             if isinstance(key, str) and "\x00" not in key:
                 keys.add(key)
-        found = Touchpoint.objects.filter(workspace=workspace).filter(
-            Q(id__in=ids) | Q(key__in=keys)
-        )
-        self.by_id, self.by_key = {}, {}
-        for touchpoint_id, key, journey_id in found.values_list("id", "key", "journey_id"):
-            self.by_id[str(touchpoint_id)] = (touchpoint_id, journey_id)
-            self.by_key[key] = (touchpoint_id, journey_id)
+        return Q(id__in=ids) | Q(key__in=keys)
 
     def resolve(self, item: dict, errors: dict):
         ref, key = item.get("touchpoint"), item.get("touchpoint_key")
@@ -243,10 +294,11 @@ class TouchpointIndex:
         return found
 
 
-def field_checks(now: datetime, naive_tz: tzinfo | None = None) -> tuple:
+def field_checks(now: datetime, naive_tz: tzinfo | None = None, date_format: str = "iso") -> tuple:
     """(field, check) in the order errors are reported; made once per batch, not per item."""
+    parse = date_parser(date_format)
     return (
-        ("occurred_at", lambda v: _timestamp(v, now, naive_tz)),
+        ("occurred_at", lambda v: _timestamp(v, now, naive_tz, parse)),
         ("external_id", lambda v: _text(v, TEXT_LIMITS["external_id"]) or None),
         ("customer_ref", lambda v: _text(v, TEXT_LIMITS["customer_ref"])),
         ("channel", lambda v: _choice(v, CHANNELS)),
@@ -265,8 +317,8 @@ def validate_item(
     item, workspace_id: int, touchpoints: TouchpointIndex, checks: tuple
 ) -> tuple[tuple | None, dict]:
     """One item → (row for COLUMNS, {}) or (None, {field: [messages]})."""
-    if isinstance(item, UnparsedLine):
-        return None, {"non_field_errors": ["This line is not valid JSON."]}
+    if isinstance(item, Unreadable):
+        return None, {"non_field_errors": [str(item)]}
     if not isinstance(item, dict):
         return None, {"non_field_errors": ["Each item must be a JSON object."]}
     errors: dict[str, list[str]] = {}
@@ -323,10 +375,16 @@ def validate_item(
 
 
 def validate_batch(
-    workspace: Workspace, items: list, *, first_index: int = 0, naive_tz=None
+    workspace: Workspace,
+    items: list,
+    *,
+    first_index: int = 0,
+    naive_tz=None,
+    date_format="iso",
+    touchpoints: TouchpointIndex | None = None,
 ) -> Batch:
-    checks = field_checks(datetime.now(UTC), naive_tz)
-    touchpoints = TouchpointIndex(workspace, items)
+    checks = field_checks(datetime.now(UTC), naive_tz, date_format)
+    touchpoints = touchpoints or TouchpointIndex(workspace, items)
     workspace_id = workspace.pk
     batch = Batch()
     for index, item in enumerate(items, start=first_index):
@@ -338,23 +396,42 @@ def validate_batch(
     return batch
 
 
-def feedback_ingest(*, workspace: Workspace, items: list, naive_tz=None) -> IngestResult:
+def feedback_ingest(
+    *, workspace: Workspace, items: list, naive_tz=None, date_format: str = "iso"
+) -> IngestResult:
     """Validates and stores a batch. Valid items are stored, invalid ones reported; an item whose
     external_id is already stored (or repeated in the batch) is a duplicate and stored once."""
-    batch = validate_batch(workspace, items, naive_tz=naive_tz)
+    batch = validate_batch(workspace, items, naive_tz=naive_tz, date_format=date_format)
+    with transaction.atomic(), feedback_store_started(batch) as stored:
+        return stored()
+
+
+@contextmanager
+def feedback_store_started(batch: Batch) -> Iterator[Callable[[], IngestResult]]:
+    """Stores a validated batch, in a transaction the caller holds: the rows are copied at
+    once, and the INSERT that adds them runs while the block goes on (psycopg's pipeline mode),
+    so that an import validates its next batch meanwhile. The block calls what it gets to wait
+    for the INSERT and have the result; until then it must not touch the database, or that
+    waits too."""
     touchpoint_ids = {row[TOUCHPOINT_ID] for row in batch.rows}
-    with transaction.atomic():
-        accepted = store_rows(batch.rows)
-        if accepted:
-            publishing.after_ingest(
-                sentiment_pending=any(row[SENTIMENT_PENDING] for row in batch.rows)
+    with rows_stored(batch.rows) as added:
+
+        def stored() -> IngestResult:
+            accepted = added()
+            if accepted:
+                publishing.after_ingest(
+                    sentiment_pending=any(row[SENTIMENT_PENDING] for row in batch.rows)
+                )
+                if accepted >= ANALYZE_MIN_ROWS:
+                    publishing.publish_on_commit(tasks.analyze_if_grown_task, accepted)
+            return IngestResult(
+                accepted=accepted,
+                duplicates=len(batch.rows) - accepted,
+                rejected=batch.rejected,
+                touchpoint_ids=touchpoint_ids,
             )
-    return IngestResult(
-        accepted=accepted,
-        duplicates=len(batch.rows) - accepted,
-        rejected=batch.rejected,
-        touchpoint_ids=touchpoint_ids,
-    )
+
+        yield stored
 
 
 STAGING_TABLE = f"""
@@ -406,10 +483,13 @@ SELECT count(*) FROM inserted
 """
 
 
-def store_rows(rows: list[tuple]) -> int:
-    """COPY into a staging table, then one INSERT … ON CONFLICT DO NOTHING. Returns rows added."""
+@contextmanager
+def rows_stored(rows: list[tuple]) -> Iterator[Callable[[], int]]:
+    """COPY into a staging table, then one INSERT … ON CONFLICT DO NOTHING, sent without waiting
+    for it; the block calls what it gets for the rows added."""
     if not rows:
-        return 0
+        yield lambda: 0
+        return
     with connection.cursor() as cursor:
         cursor.execute(STAGING_TABLE)
         # ON COMMIT empties the table, but a batch stored inside an enclosing transaction (an
@@ -420,5 +500,48 @@ def store_rows(rows: list[tuple]) -> int:
             copy.set_types(list(STAGING_TYPES.values()))
             for row in rows:
                 copy.write_row(row)
-        cursor.execute(INSERT_FROM_STAGING)
-        return cursor.fetchone()[0]
+        with connection.connection.pipeline():
+            cursor.execute(INSERT_FROM_STAGING)
+            yield lambda: cursor.fetchone()[0]
+
+
+# The tables an ingest grows. Autovacuum may be off (it is on the development machine), and a
+# planner that still thinks feedback is empty after a million rows chose a nested loop for the
+# at-risk refresh that ran for minutes (265 ms once analysed).
+GROWN_TABLES = ("feedback_feedback", "feedback_dailyrollup", "feedback_dirtytouchpoint")
+ANALYZE_MIN_ROWS = 5_000
+# Analyse once the rows changed since the last ANALYZE reach this share of what the planner
+# believes the table holds: a 1,000,000-row import into an empty table analyses 5 times.
+ANALYZE_GROWTH = 1.0
+
+GROWTH_SQL = """
+SELECT greatest(c.reltuples, 0), coalesce(s.n_mod_since_analyze, 0)
+FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+WHERE c.oid = 'feedback_feedback'::regclass
+"""
+ANALYZE_SQL = f"ANALYZE {', '.join(GROWN_TABLES)}"
+
+
+def analyze_if_grown(*, added: int = 0) -> bool:
+    """ANALYZE the tables ingestion grows when feedback grew by a large share since it was last
+    analysed (one catalogue read otherwise). `added`: rows just committed, which the statistics
+    (sent at most once a second) may not count yet. Run by a task: an ANALYZE of millions of
+    rows takes a second, which no API client should wait for."""
+    with connection.cursor() as cursor:
+        cursor.execute(GROWTH_SQL)
+        believed, changed = cursor.fetchone()
+        if not has_grown(believed=believed, changed=max(changed, added)):
+            return False
+        cursor.execute(ANALYZE_SQL)
+    return True
+
+
+def has_grown(*, believed: float, changed: int) -> bool:
+    """Whether the rows changed since the last ANALYZE are many, and as many as the planner
+    believes the table holds (times ANALYZE_GROWTH)."""
+    return changed >= max(ANALYZE_MIN_ROWS, ANALYZE_GROWTH * believed)
+
+
+def tables_analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(ANALYZE_SQL)

@@ -192,7 +192,30 @@ class ImportStatus(models.TextChoices):
 
 class ImportFormat(models.TextChoices):
     CSV = "csv", "CSV"
+    TSV = "tsv", "TSV"
     JSONL = "jsonl", "JSON Lines"
+    JSON = "json", "JSON"
+
+
+class ImportProfile(models.Model):
+    """Import options saved under a name, used by uploads that name it."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    # The options as the upload takes them (feedback.api.ImportOptionsSerializer), only those set.
+    options = models.JSONField(default=dict, blank=True)
+    created_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="one_profile_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ImportJob(models.Model):
@@ -204,8 +227,22 @@ class ImportJob(models.Model):
     mapping = models.JSONField(default=dict, blank=True)
     defaults = models.JSONField(default=dict, blank=True)
     timezone = models.CharField(max_length=64, blank=True)
-    # The CSV header, in the file's order, for the download of rejected rows.
+    value_map = models.JSONField(default=dict, blank=True)
+    date_format = models.CharField(max_length=100, default="iso")
+    decimal = models.CharField(max_length=1, default=".")
+    profile = models.ForeignKey(
+        ImportProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # How the file is read: given with the upload, else found at upload (feedback.readers).
+    encoding = models.CharField(max_length=40, blank=True)
+    delimiter = models.CharField(max_length=1, blank=True)
+    header_rows = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Which of format, encoding, delimiter, header_rows and timezone were found, not given.
+    detected = models.JSONField(default=list, blank=True)
+    # The names of the columns (CSV and TSV); header holds the header rows as they were in the
+    # file, for the download of rejected rows.
     columns = models.JSONField(default=list, blank=True)
+    header = models.JSONField(default=list, blank=True)
     size_bytes = models.PositiveBigIntegerField(default=0)
     status = models.CharField(
         max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED
@@ -225,6 +262,10 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
+
+    @property
+    def delimiter_name(self) -> str:
+        return "tab" if self.delimiter == "\t" else self.delimiter
 
 
 class ImportChunk(models.Model):

@@ -2,10 +2,10 @@
 state lives in the database, so a task run twice, or retried after a crash, does no harm.
 They are published through feedback.publishing, which survives a broker outage."""
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.core.cache import cache
 
-from feedback import at_risk, imports, publishing, scoring, sentiment
+from feedback import at_risk, imports, ingestion, publishing, scoring, sentiment
 from touchpoints.models import Touchpoint
 
 RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "max_retries": 5}
@@ -45,6 +45,18 @@ def score_sentiment_task() -> int:
     return scored
 
 
-@shared_task(**RETRY)
+class ImportTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        # import_run fails the job itself unless even that could not be recorded (the database
+        # was gone); once the retries are spent too, the job must not be left running.
+        imports.import_abandon(args[0], reason=f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(base=ImportTask, **RETRY)
 def import_feedback_task(job_id: str) -> None:
     imports.import_run(job_id)
+
+
+@shared_task(**RETRY)
+def analyze_if_grown_task(added: int) -> bool:
+    return ingestion.analyze_if_grown(added=added)

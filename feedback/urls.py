@@ -6,5 +6,5 @@ app_name = "feedback"
 urlpatterns = [
     path("imports/", views.imports, name="imports"),
     path("imports/<uuid:pk>/", views.import_detail, name="import-detail"),
-    path("imports/<uuid:pk>/rejected.csv", views.import_rejected, name="import-rejected"),
+    path("imports/<uuid:pk>/rejected/", views.import_rejected, name="import-rejected"),
 ]

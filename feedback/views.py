@@ -1,4 +1,5 @@
-"""The import page: upload a CSV or JSON Lines file, then watch the job run to the end."""
+"""The import page: upload a CSV, TSV, JSON Lines or JSON file, then watch the job run to the
+end."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -9,7 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 from feedback.forms import ImportForm
 from feedback.imports import import_create
 from feedback.models import ImportJob, ImportStatus
-from feedback.rejected import rejected_rows_response
+from feedback.rejected import rejected_row_cells, rejected_rows_response
 from workspaces.access import can, check_role, current_workspace, scoped
 from workspaces.models import Role, Workspace
 
@@ -64,7 +65,10 @@ def import_detail(request: HttpRequest, pk) -> HttpResponse:
         "job": job,
         "finished": finished,
         "percent": progress_percent(job),
-        "rejected_rows": job.rejected_rows.all()[:REJECTED_ROWS_SHOWN] if finished else [],
+        "rejected_rows": [
+            (row, rejected_row_cells(job, row))
+            for row in (job.rejected_rows.all()[:REJECTED_ROWS_SHOWN] if finished else [])
+        ],
         "rejected_rows_shown": REJECTED_ROWS_SHOWN,
     }
     if request.htmx:

@@ -38,9 +38,10 @@
     if (/\.csv$/.test(name)) {
       return "csv";
     }
-    if (/\.(jsonl|ndjson|json)$/.test(name)) {
+    if (/\.(jsonl|ndjson)$/.test(name)) {
       return "jsonl";
     }
+    // TSV, a JSON array, other names: the server finds how to read them; no preview here.
     return "";
   }
 
@@ -243,8 +244,9 @@
       return;
     }
     var format = formatOf(file);
-    if (!format) {
-      message(text("unknown-format"));
+    if (format !== "csv" && format !== "jsonl") {
+      preview.hidden = true;
+      preview.replaceChildren();
       fillDatalist();
       updateStatus();
       return;

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.templatetags.static import static
 
 from feedback.imports import import_create, import_run
-from feedback.models import Feedback, ImportChunk, ImportJob, ImportStatus
+from feedback.models import Feedback, ImportChunk, ImportJob, ImportProfile, ImportStatus
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # A survey export whose columns are not named like the feedback fields.
@@ -40,10 +40,7 @@ def make_job(workspace, content: str = SURVEY_CSV, mapping=None) -> ImportJob:
     return import_create(
         workspace=workspace,
         upload=upload(content),
-        file_format="csv",
-        mapping=mapping if mapping is not None else {},
-        defaults={},
-        timezone_name="",
+        options={"mapping": mapping or {}},
         created_by="alice",
     )
 
@@ -59,7 +56,7 @@ def url(job: ImportJob) -> str:
 
 def test_it_asks_to_sign_in(client, workspace, touchpoint):
     job = make_job(workspace)
-    for path in ("/imports/", url(job), f"/imports/{job.pk}/rejected.csv"):
+    for path in ("/imports/", url(job), f"/imports/{job.pk}/rejected/"):
         assert client.get(path).status_code == 302
 
 
@@ -130,8 +127,8 @@ def test_the_job_page_shows_the_result_once_processed(analyst_client, workspace,
     assert "<strong>1</strong><span>rejected</span>" in page
     assert "100%" in page
     assert "Rejected rows" in page
-    assert "<code>occurred_at</code>" in page
-    assert f'href="/imports/{job.pk}/rejected.csv"' in page
+    assert "<code>When (occurred_at)</code>" in page
+    assert f'href="/imports/{job.pk}/rejected/"' in page
 
 
 def test_defaults_fill_what_rows_leave_empty(analyst_client, touchpoint):
@@ -163,7 +160,8 @@ def test_jsonl_is_recognised_by_its_name(analyst_client, touchpoint):
     ("fields", "message"),
     [
         ({"file": ""}, "This field is required."),
-        ({"file": upload("a,b\n", "notes.txt")}, "Say csv or jsonl."),
+        ({"file": upload("a,b\n", "notes.txt"), "delimiter": "ab"}, "One character"),
+        ({"file": upload("a,b\n", "notes.txt"), "encoding": "klingon"}, "Unknown text encoding"),
         ({"timezone": "Mars/Olympus"}, "Unknown time zone"),
         ({"format": "xml"}, "is not a valid choice"),
     ],
@@ -189,7 +187,7 @@ def test_it_validates_ownership_of_a_job(outsider_client, workspace, touchpoint)
 
     assert outsider_client.get(url(job)).status_code == 404
     assert outsider_client.get(url(job), **HTMX).status_code == 404
-    assert outsider_client.get(f"/imports/{job.pk}/rejected.csv").status_code == 404
+    assert outsider_client.get(f"/imports/{job.pk}/rejected/").status_code == 404
 
 
 def test_a_running_job_polls_itself(viewer_client, workspace, touchpoint):
@@ -249,14 +247,66 @@ def test_the_rejected_rows_download_as_csv(viewer_client, workspace, touchpoint)
     job = survey_job(workspace)
     import_run(job.pk)
 
-    response = viewer_client.get(f"/imports/{job.pk}/rejected.csv")
+    response = viewer_client.get(f"/imports/{job.pk}/rejected/")
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert f'filename="rejected-{job.pk}.csv"' in response["Content-Disposition"]
     lines = b"".join(response.streaming_content).decode().splitlines()
-    header = lines[0].split(",")
-    assert header[:2] == ["row", "errors"]
-    assert sorted(header[2:]) == sorted(SURVEY_CSV.splitlines()[0].split(","))
-    assert lines[1].startswith("4,occurred_at: ")
-    assert len(lines) == 2
+    assert lines == [
+        SURVEY_CSV.splitlines()[0] + ",_row,_errors",
+        "r3,checkout,not-a-date,9,c3,,4,When (occurred_at): "
+        "An ISO-8601 date-time with offset is required.",
+    ]
+
+
+def test_the_form_offers_how_to_read_the_file(analyst_client, workspace, touchpoint):
+    ImportProfile.objects.create(workspace=workspace, name="Zendesk CSAT", options={})
+
+    page = analyst_client.get("/imports/").content.decode()
+
+    for name in ("encoding", "delimiter", "header_rows", "date_format", "decimal", "profile"):
+        assert f'name="{name}"' in page
+    assert '<option value="Zendesk CSAT">Zendesk CSAT</option>' in page
+    assert (
+        '<option value="tsv">TSV</option>' in page and '<option value="json">JSON</option>' in page
+    )
+
+
+def test_the_page_takes_the_options_and_a_profile(analyst_client, workspace, touchpoint):
+    ImportProfile.objects.create(
+        workspace=workspace,
+        name="Excel",
+        options={"date_format": "%d/%m/%Y %H:%M", "timezone": "Europe/Madrid", "decimal": ","},
+    )
+    content = "Cuándo;Dónde;Nota;Sentimiento\n20/11/2025 10:30;checkout;4;-0,5\n"
+    data = {
+        "file": SimpleUploadedFile("notas.csv", content.encode("cp1252")),
+        "profile": "Excel",
+        "delimiter": ";",
+        "map_occurred_at": "Cuándo",
+        "map_touchpoint_key": "Dónde",
+        "map_csat": "Nota",
+        "map_sentiment": "Sentimiento",
+    }
+
+    response = analyst_client.post("/imports/", data)
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert (job.profile.name, job.delimiter, job.date_format, job.decimal) == (
+        "Excel",
+        ";",
+        "%d/%m/%Y %H:%M",
+        ",",
+    )
+    import_run(job.pk)
+    feedback = Feedback.objects.get()
+    assert (feedback.csat, feedback.sentiment) == (4, -0.5)
+    assert feedback.occurred_at.isoformat() == "2025-11-20T09:30:00+00:00"
+
+    page = analyst_client.get(url(job)).content.decode()
+    assert 'encoding <code>cp1252</code> <span class="muted">(detected)</span>' in page
+    assert "delimiter <code>;</code></span>" in page  # given, not detected
+    assert '1 header row <span class="muted">(detected)</span>' in page
+    assert "profile Excel" in page
