@@ -1,22 +1,29 @@
 """The API answers that compose a whole map with its health: touchpoints with their moments of
-truth, a journey's map, its customers at risk, and the rescore of a journey."""
+truth, a journey's map, its customers at risk, and the rescore of a journey; touchpoints and
+customers at risk in CSV too."""
 
 from contextlib import contextmanager
 
 import django_filters
 from django.db import IntegrityError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.text import slugify
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
+from config.csv_export import CSVRenderer, csv_response, wants
 from feedback.at_risk import at_risk_customers
+from feedback.exports import AT_RISK_COLUMNS, at_risk_rows
 from feedback.publishing import publish
 from feedback.selectors import touchpoint_health_detail
 from feedback.tasks import rescore_journey_task
 from journeys import api as journeys_api
 from journeys.api import HealthSerializer, JourneySerializer, StageSerializer, health_representation
 from journeys.models import Band, Journey, Stage
+from maps.exports import TOUCHPOINT_COLUMNS, touchpoint_rows
 from moments.api import MomentSerializer
 from moments.models import Moment, MomentType
 from touchpoints import services
@@ -24,6 +31,14 @@ from touchpoints.models import Channel, Touchpoint
 from workspaces.api import ScopedRelatedField, WorkspaceScopedViewSet
 from workspaces.models import Role
 from workspaces.permissions import require_role
+
+JSON_OR_CSV = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+FORMAT = OpenApiParameter(
+    "format", str, enum=["json", "csv"], description="`csv` for CSV, as `Accept: text/csv` asks."
+)
+CSV_RESPONSE = OpenApiResponse(
+    OpenApiTypes.STR, description="With `?format=csv` or `Accept: text/csv`: CSV, UTF-8."
+)
 
 DUPLICATE_KEY = "A touchpoint with this key already exists in the workspace."
 # Fields represented as stored, in the API's order (lists build them from values()).
@@ -177,8 +192,25 @@ class TouchpointViewSet(WorkspaceScopedViewSet, viewsets.ModelViewSet):
             touchpoints = touchpoints.prefetch_related("moments")
         return touchpoints.order_by("journey_id", "stage__position", "position")
 
+    def get_renderers(self):
+        if self.action == "list":
+            return [renderer() for renderer in JSON_OR_CSV]
+        return super().get_renderers()
+
+    @extend_schema(
+        parameters=[FORMAT],
+        responses={
+            (200, "application/json"): TouchpointSerializer(many=True),
+            (200, "text/csv"): CSV_RESPONSE,
+        },
+    )
     def list(self, request, *args, **kwargs):
-        rows = self.filter_queryset(self.get_queryset()).values(*TOUCHPOINT_VALUES)
+        touchpoints = self.filter_queryset(self.get_queryset())
+        if wants(request, CSVRenderer):
+            return csv_response(
+                TOUCHPOINT_COLUMNS, touchpoint_rows(touchpoints), filename="touchpoints.csv"
+            )
+        rows = touchpoints.values(*TOUCHPOINT_VALUES)
         return self.get_paginated_response(touchpoint_representations(self.paginate_queryset(rows)))
 
     def perform_create(self, serializer):
@@ -271,6 +303,10 @@ def map_stage_representations(journey: Journey) -> list[dict]:
     return list(stages.values())
 
 
+def download_name(journey: Journey, what: str) -> str:
+    return f"{slugify(journey.name) or 'journey'}-{what}"
+
+
 class JourneyViewSet(journeys_api.JourneyViewSet):
     """Journeys, with their whole map, their customers at risk and a rescore on demand."""
 
@@ -294,15 +330,26 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
         return Response({"detail": "Rescore queued."}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
-        parameters=[OpenApiParameter("limit", int, description="Most customers listed (100).")],
-        responses=AtRiskSerializer,
+        parameters=[
+            OpenApiParameter(
+                "limit", int, description="Most customers listed (100; in CSV, every one)."
+            ),
+            FORMAT,
+        ],
+        responses={(200, "application/json"): AtRiskSerializer, (200, "text/csv"): CSV_RESPONSE},
     )
-    @action(detail=True, url_path="at-risk")
+    @action(detail=True, url_path="at-risk", renderer_classes=JSON_OR_CSV)
     def at_risk(self, request, pk=None):
-        """Customers about to leave: at least `threshold` bad experiences in the window."""
-        limit = request.query_params.get("limit", "100")
-        if not limit.isdigit() or not 1 <= int(limit) <= 10_000:
+        """Customers about to leave: at least `threshold` bad experiences in the window. In
+        CSV: customer_ref, negative_count, last_at, touchpoints, touchpoint_keys."""
+        csv = wants(request, CSVRenderer)
+        limit = request.query_params.get("limit", "" if csv else "100")
+        if limit and (not limit.isdigit() or not 1 <= int(limit) <= 10_000):
             raise serializers.ValidationError({"limit": ["A whole number from 1 to 10000."]})
-        return Response(
-            AtRiskSerializer(at_risk_customers(self.get_object(), limit=int(limit))).data
-        )
+        journey = self.get_object()
+        if csv:
+            rows = at_risk_rows(journey, limit=int(limit) if limit else None)
+            return csv_response(
+                AT_RISK_COLUMNS, rows, filename=download_name(journey, "at-risk.csv")
+            )
+        return Response(AtRiskSerializer(at_risk_customers(journey, limit=int(limit))).data)

@@ -74,3 +74,22 @@ def test_a_write_that_is_not_json_is_a_415(api, content_type, body):
     response = api.post("/api/v1/journeys/", body, content_type=content_type)
     assert response.status_code == 415
     assert "detail" in response.json()
+
+
+CSV_LISTS = [
+    "/api/v1/touchpoints/",
+    "/api/v1/feedback/",
+    "/api/v1/journeys/{id}/at-risk/",
+]
+
+
+def test_csv_answers_are_documented_and_their_errors_stay_json(schema):
+    for path in CSV_LISTS:
+        responses = schema["paths"][path]["get"]["responses"]
+        assert set(responses["200"]["content"]) == {"application/json", "text/csv"}, path
+        assert responses["200"]["content"]["text/csv"]["schema"] == {"type": "string"}
+        format_ = next(
+            p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "format"
+        )
+        assert set(format_["schema"]["enum"]) == {"json", "csv"}
+        assert list(responses["400"]["content"]) == ["application/json"], path
