@@ -1,11 +1,12 @@
 """The API answers that compose a whole map with its health: touchpoints with their moments of
-truth, a journey's map, its customers at risk, and the rescore of a journey; touchpoints and
-customers at risk in CSV too."""
+truth, a journey's map, its customers at risk, the rescore of a journey, and the journey as a
+document or CSV, imported back (maps/document_api.py has the rest of that)."""
 
 from contextlib import contextmanager
 
 import django_filters
 from django.db import IntegrityError
+from django.urls import reverse
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -23,6 +24,13 @@ from feedback.tasks import rescore_journey_task
 from journeys import api as journeys_api
 from journeys.api import HealthSerializer, JourneySerializer, StageSerializer, health_representation
 from journeys.models import Band, Journey, Stage
+from maps.document_api import (
+    JOURNEY_IMPORT,
+    DocumentParser,
+    JourneyDocumentSerializer,
+    imported_document,
+)
+from maps.documents import document_from_journey, journey_import
 from maps.exports import TOUCHPOINT_COLUMNS, touchpoint_rows
 from moments.api import MomentSerializer
 from moments.models import Moment, MomentType
@@ -30,7 +38,7 @@ from touchpoints import services
 from touchpoints.models import Channel, Touchpoint
 from workspaces.api import ScopedRelatedField, WorkspaceScopedViewSet
 from workspaces.models import Role
-from workspaces.permissions import require_role
+from workspaces.permissions import require_role, target_workspace
 
 JSON_OR_CSV = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
 FORMAT = OpenApiParameter(
@@ -353,3 +361,46 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
                 AT_RISK_COLUMNS, rows, filename=download_name(journey, "at-risk.csv")
             )
         return Response(AtRiskSerializer(at_risk_customers(journey, limit=int(limit))).data)
+
+    @extend_schema(
+        parameters=[FORMAT],
+        responses={
+            (200, "application/json"): JourneyDocumentSerializer,
+            (200, "text/csv"): CSV_RESPONSE,
+        },
+    )
+    @action(detail=True, renderer_classes=JSON_OR_CSV)
+    def export(self, request, pk=None):
+        """The journey as a portable document (no ids, no feedback) that journeys/import/
+        takes; in CSV, its touchpoints with their health and moments."""
+        journey = self.get_object()
+        if wants(request, CSVRenderer):
+            touchpoints = journey.touchpoints.order_by("stage__position", "position")
+            return csv_response(
+                TOUCHPOINT_COLUMNS,
+                touchpoint_rows(touchpoints),
+                filename=download_name(journey, "touchpoints.csv"),
+            )
+        return Response(document_from_journey(journey))
+
+    @extend_schema(
+        request=JOURNEY_IMPORT,
+        responses={201: JourneySerializer},
+        parameters=[
+            OpenApiParameter(
+                "workspace", str, description="Slug; needed only when you manage several."
+            )
+        ],
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[DocumentParser])
+    def import_journey(self, request):
+        """A new journey from a document (journeys/{id}/export/); a key the workspace uses
+        gets a suffix. 400 names where each problem is: `stages[2].touchpoints[0].channel`."""
+        workspace = target_workspace(
+            request, self.write_role, request.query_params.get("workspace")
+        )
+        document = imported_document(request.data)
+        journey = journey_import(workspace=workspace, document=document, tagged_by=self.tagged_by)
+        data = JourneySerializer(journey, context={"request": request}).data
+        location = reverse("journey-detail", args=[journey.pk])
+        return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})

@@ -88,7 +88,7 @@ def test_accept_text_csv_asks_for_csv_too_and_the_filters_apply(api, journey, to
 def test_the_scores_are_the_health_the_map_shows(api, api_as, journey, touchpoint):
     push(api_as, [{"touchpoint_key": "checkout", "occurred_at": ago(1), "nps": 10}] * 5)
     rescore_dirty()
-    (row,) = rows_of(api.get(f"/api/v1/touchpoints/?journey={journey.pk}&format=csv"))
+    (row,) = rows_of(api.get(f"/api/v1/journeys/{journey.pk}/export/?format=csv"))
     assert (row["key"], row["score"], row["band"], row["n"]) == (
         "checkout",
         "100.0",
@@ -168,7 +168,7 @@ def test_customers_at_risk(api, api_as, journey, touchpoint, delivery):
 
 def test_errors_of_a_csv_request_are_json(api, journey, foreign_journey):
     for url in (
-        f"/api/v1/journeys/{foreign_journey.pk}/at-risk/?format=csv",
+        f"/api/v1/journeys/{foreign_journey.pk}/export/?format=csv",
         f"/api/v1/journeys/{journey.pk}/at-risk/?format=csv&limit=0",
         "/api/v1/touchpoints/?format=csv&journey=nope",
     ):

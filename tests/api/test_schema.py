@@ -80,6 +80,7 @@ CSV_LISTS = [
     "/api/v1/touchpoints/",
     "/api/v1/feedback/",
     "/api/v1/journeys/{id}/at-risk/",
+    "/api/v1/journeys/{id}/export/",
 ]
 
 
@@ -93,3 +94,32 @@ def test_csv_answers_are_documented_and_their_errors_stay_json(schema):
         )
         assert set(format_["schema"]["enum"]) == {"json", "csv"}
         assert list(responses["400"]["content"]) == ["application/json"], path
+
+
+def test_the_import_takes_a_document_as_json(schema):
+    operation = schema["paths"]["/api/v1/journeys/import/"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/JourneyDocumentRequest"}
+    assert {"201", "400", "403", "413"} <= set(operation["responses"])
+
+
+def test_the_document_schema_is_the_document_the_import_checks(schema):
+    """Every level of JourneyDocumentRequest names the fields maps.documents takes, and
+    requires the ones it requires."""
+    from maps import documents
+
+    components = schema["components"]["schemas"]
+
+    def compare(component: str, spec) -> None:
+        described = components[component]
+        assert set(described["properties"]) == set(spec.fields), component
+        required = {name for name, field in spec.fields.items() if field.required}
+        assert set(described.get("required", [])) == required, component
+        for name, field in spec.fields.items():
+            nested = described["properties"][name]
+            if isinstance(field, documents.List) and isinstance(field.item, documents.Object):
+                compare(nested["items"]["$ref"].rsplit("/", 1)[1], field.item)
+            elif isinstance(field, documents.Object):
+                compare(nested["$ref"].rsplit("/", 1)[1], field)
+
+    compare("JourneyDocumentRequest", documents.DOCUMENT)

@@ -1,0 +1,107 @@
+"""The API's side of journey documents (maps/documents.py): the serializers that describe a
+document in the schema, the parser of an import's body, and what an import's body becomes."""
+
+import orjson
+from rest_framework import serializers
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+from feedback.api import PayloadTooLarge
+from journeys.models import StageKind
+from maps import documents
+from maps.documents import DocumentError, validate_document
+from moments.models import MomentType
+from touchpoints.models import Channel
+
+# Journey documents (maps/documents.py): these serializers describe them for the schema only;
+# validate_document checks them, naming where each problem is.
+
+
+class DocumentMomentSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=MomentType.choices)
+    impact = serializers.IntegerField(min_value=1, max_value=5, required=False, default=3)
+    rationale = serializers.CharField(
+        required=False, allow_blank=True, max_length=documents.LONG_TEXT
+    )
+
+
+class DocumentTouchpointSerializer(serializers.Serializer):
+    key = serializers.SlugField(
+        max_length=100,
+        required=False,
+        help_text="Unique in the document; on import a key the workspace uses gets a suffix "
+        "(-2, -3…), and a touchpoint without one gets one from its name.",
+    )
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=documents.LONG_TEXT
+    )
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False, default="other")
+    owner = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    expected_emotion = serializers.IntegerField(
+        min_value=-2, max_value=2, required=False, default=0
+    )
+    pain_points = serializers.CharField(
+        required=False, allow_blank=True, max_length=documents.LONG_TEXT
+    )
+    opportunities = serializers.CharField(
+        required=False, allow_blank=True, max_length=documents.LONG_TEXT
+    )
+    moments = DocumentMomentSerializer(
+        many=True, required=False, help_text="At most one of each type."
+    )
+
+
+class DocumentStageSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=StageKind.choices, required=False, default="custom")
+    touchpoints = DocumentTouchpointSerializer(many=True, required=False)
+
+
+class DocumentJourneySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    persona = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=documents.LONG_TEXT
+    )
+
+
+class JourneyDocumentSerializer(serializers.Serializer):
+    """A journey with its stages, touchpoints and moments of truth: no ids, no feedback."""
+
+    truthmap = serializers.IntegerField(
+        min_value=documents.VERSION,
+        max_value=documents.VERSION,
+        help_text="The version of the format: 1.",
+    )
+    journey = DocumentJourneySerializer()
+    stages = DocumentStageSerializer(
+        many=True,
+        help_text=f"At most {documents.MAX_STAGES} stages and "
+        f"{documents.MAX_TOUCHPOINTS} touchpoints in all.",
+    )
+
+
+JOURNEY_IMPORT = JourneyDocumentSerializer
+
+
+class DocumentParser(JSONParser):
+    """JSON read with orjson within the import's 1 MB limit; a body too deep or too large is a
+    400 or a 413, never a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        body = stream.read(documents.MAX_BYTES + 1)
+        if len(body) > documents.MAX_BYTES:
+            raise PayloadTooLarge("The body may be at most 1 MB.")
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise ParseError(f"The body is not valid JSON: {exc}") from None
+
+
+def imported_document(data) -> dict:
+    """The validated document of an import's body."""
+    try:
+        return validate_document(data)
+    except DocumentError as exc:
+        raise serializers.ValidationError(exc.errors) from None
