@@ -1,11 +1,12 @@
 """The API answers that compose a whole map with its health: touchpoints with their moments of
 truth, a journey's map, its customers at risk, the rescore of a journey, and the journey as a
-document or CSV, imported back (maps/document_api.py has the rest of that)."""
+document, a Mermaid diagram or CSV, imported back (maps/document_api.py has the rest of that)."""
 
 from contextlib import contextmanager
 
 import django_filters
 from django.db import IntegrityError
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
@@ -15,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from config.csv_export import CSVRenderer, csv_response, wants
+from config.csv_export import CSVRenderer, PlainTextRenderer, csv_response, wants
 from feedback.at_risk import at_risk_customers
 from feedback.exports import AT_RISK_COLUMNS, at_risk_rows
 from feedback.publishing import publish
@@ -32,6 +33,7 @@ from maps.document_api import (
 )
 from maps.documents import document_from_journey, journey_import
 from maps.exports import TOUCHPOINT_COLUMNS, touchpoint_rows
+from maps.mermaid import mermaid_from_journey
 from moments.api import MomentSerializer
 from moments.models import Moment, MomentType
 from touchpoints import services
@@ -384,6 +386,22 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
         return Response(document_from_journey(journey))
 
     @extend_schema(
+        responses={
+            (200, "text/plain"): OpenApiResponse(
+                OpenApiTypes.STR, description="A Mermaid `journey` diagram."
+            )
+        }
+    )
+    @action(
+        detail=True, renderer_classes=[PlainTextRenderer, *api_settings.DEFAULT_RENDERER_CLASSES]
+    )
+    def mermaid(self, request, pk=None):
+        """The journey as a Mermaid `journey` diagram, which GitHub and Mermaid render; its
+        `%% truthmap:` comments carry what the diagram cannot say, for journeys/import/."""
+        text = mermaid_from_journey(self.get_object())
+        return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+    @extend_schema(
         request=JOURNEY_IMPORT,
         responses={201: JourneySerializer},
         parameters=[
@@ -394,8 +412,10 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[DocumentParser])
     def import_journey(self, request):
-        """A new journey from a document (journeys/{id}/export/); a key the workspace uses
-        gets a suffix. 400 names where each problem is: `stages[2].touchpoints[0].channel`."""
+        """A new journey from a document (journeys/{id}/export/, a template's) or a Mermaid
+        journey (`{"mermaid": "journey\\n  title …"}`); a key the workspace uses gets a
+        suffix. 400 names where each problem is: `stages[2].touchpoints[0].channel`, or
+        `line 4` of a Mermaid text."""
         workspace = target_workspace(
             request, self.write_role, request.query_params.get("workspace")
         )

@@ -2,6 +2,7 @@
 document in the schema, the parser of an import's body, and what an import's body becomes."""
 
 import orjson
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -10,6 +11,7 @@ from feedback.api import PayloadTooLarge
 from journeys.models import StageKind
 from maps import documents
 from maps.documents import DocumentError, validate_document
+from maps.mermaid import validate_mermaid
 from moments.models import MomentType
 from touchpoints.models import Channel
 
@@ -82,7 +84,19 @@ class JourneyDocumentSerializer(serializers.Serializer):
     )
 
 
-JOURNEY_IMPORT = JourneyDocumentSerializer
+class MermaidImportSerializer(serializers.Serializer):
+    mermaid = serializers.CharField(
+        help_text="A Mermaid `journey` diagram: one exported by Truthmap restores its journey, "
+        "any other imports too."
+    )
+
+
+JOURNEY_IMPORT = PolymorphicProxySerializer(
+    component_name="JourneyImport",
+    serializers=[JourneyDocumentSerializer, MermaidImportSerializer],
+    resource_type_field_name=None,
+    many=False,
+)
 
 
 class DocumentParser(JSONParser):
@@ -100,8 +114,12 @@ class DocumentParser(JSONParser):
 
 
 def imported_document(data) -> dict:
-    """The validated document of an import's body."""
+    """The validated document of an import's body: a document, or {"mermaid": text}."""
     try:
+        if isinstance(data, dict) and "mermaid" in data:
+            if set(data) != {"mermaid"} or not isinstance(data["mermaid"], str):
+                raise DocumentError({"mermaid": ['Send {"mermaid": text} alone, or a document.']})
+            return validate_mermaid(data["mermaid"])
         return validate_document(data)
     except DocumentError as exc:
         raise serializers.ValidationError(exc.errors) from None

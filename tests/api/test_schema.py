@@ -84,7 +84,7 @@ CSV_LISTS = [
 ]
 
 
-def test_csv_answers_are_documented_and_their_errors_stay_json(schema):
+def test_csv_and_text_answers_are_documented_and_their_errors_stay_json(schema):
     for path in CSV_LISTS:
         responses = schema["paths"][path]["get"]["responses"]
         assert set(responses["200"]["content"]) == {"application/json", "text/csv"}, path
@@ -94,12 +94,18 @@ def test_csv_answers_are_documented_and_their_errors_stay_json(schema):
         )
         assert set(format_["schema"]["enum"]) == {"json", "csv"}
         assert list(responses["400"]["content"]) == ["application/json"], path
+    mermaid = schema["paths"]["/api/v1/journeys/{id}/mermaid/"]["get"]["responses"]
+    assert mermaid["200"]["content"] == {"text/plain": {"schema": {"type": "string"}}}
+    assert list(mermaid["404"]["content"]) == ["application/json"]
 
 
-def test_the_import_takes_a_document_as_json(schema):
+def test_the_import_takes_a_document_or_a_mermaid_text_as_json(schema):
     operation = schema["paths"]["/api/v1/journeys/import/"]["post"]
-    body = operation["requestBody"]["content"]["application/json"]["schema"]
-    assert body == {"$ref": "#/components/schemas/JourneyDocumentRequest"}
+    body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert schema["components"]["schemas"][body.rsplit("/", 1)[1]]["oneOf"] == [
+        {"$ref": "#/components/schemas/JourneyDocumentRequest"},
+        {"$ref": "#/components/schemas/MermaidImportRequest"},
+    ]
     assert {"201", "400", "403", "413"} <= set(operation["responses"])
 
 
