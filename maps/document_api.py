@@ -1,19 +1,25 @@
 """The API's side of journey documents (maps/documents.py): the serializers that describe a
-document in the schema, the parser of an import's body, and what an import's body becomes."""
+document in the schema, the parser of an import's body, what an import's body becomes, and the
+journey templates."""
 
 import orjson
-from drf_spectacular.utils import PolymorphicProxySerializer
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
 
 from feedback.api import PayloadTooLarge
 from journeys.models import StageKind
 from maps import documents
+from maps.blueprints import BLUEPRINTS, blueprint_document
 from maps.documents import DocumentError, validate_document
 from maps.mermaid import validate_mermaid
 from moments.models import MomentType
 from touchpoints.models import Channel
+from workspaces.api import WorkspaceScopedViewSet
+from workspaces.models import Role
 
 # Journey documents (maps/documents.py): these serializers describe them for the schema only;
 # validate_document checks them, naming where each problem is.
@@ -99,6 +105,14 @@ JOURNEY_IMPORT = PolymorphicProxySerializer(
 )
 
 
+class JourneyTemplateSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="e.g. `saas-onboarding`")
+    name = serializers.CharField()
+    document = JourneyDocumentSerializer(
+        help_text="POST it to journeys/import/ to start a journey from the template."
+    )
+
+
 class DocumentParser(JSONParser):
     """JSON read with orjson within the import's 1 MB limit; a body too deep or too large is a
     400 or a 413, never a 500."""
@@ -123,3 +137,28 @@ def imported_document(data) -> dict:
         return validate_document(data)
     except DocumentError as exc:
         raise serializers.ValidationError(exc.errors) from None
+
+
+def template_representation(template_id: str) -> dict:
+    document = blueprint_document(BLUEPRINTS[template_id])
+    return {"id": template_id, "name": document["journey"]["name"], "document": document}
+
+
+class JourneyTemplateViewSet(WorkspaceScopedViewSet):
+    """Ready-made journeys, in the language of the request: start one by POSTing its
+    `document` to journeys/import/ (change `document.journey.name` first if you like)."""
+
+    serializer_class = JourneyTemplateSerializer
+    write_role = Role.MANAGER
+    lookup_value_regex = "[-a-z0-9]+"
+    filter_backends = []  # templates are no model to filter
+
+    def list(self, request):
+        templates = [template_representation(template_id) for template_id in BLUEPRINTS]
+        return self.get_paginated_response(self.paginate_queryset(templates))
+
+    @extend_schema(parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH)])
+    def retrieve(self, request, pk=None):
+        if pk not in BLUEPRINTS:
+            raise Http404("No such journey template.")
+        return Response(template_representation(pk))

@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
+from maps.blueprints import BLUEPRINTS, blueprint_document
+from maps.mermaid import mermaid_from_document
 from tests.api.test_journey_documents import document, imported
 from tests.api.test_mermaid import HOSTILE_NAMES, MERMAID_DOCS_EXAMPLE, mermaid
 
@@ -130,6 +133,20 @@ def test_mermaid_reads_our_diagram_as_we_meant_it(mermaid_page, api):
     ]
     assert {tuple(task[3]) for task in diagram["tasks"][2:]} == {("Mobile app",)}
     assert "Welcome email" in diagram["svg"] and "Journey planner" in diagram["svg"]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_mermaid_reads_every_template(mermaid_page, language):
+    with translation.override(language):
+        for blueprint in BLUEPRINTS.values():
+            template = blueprint_document(blueprint)
+            diagram = read(mermaid_page, mermaid_from_document(template, {}))
+            assert diagram["title"] == template["journey"]["name"]
+            tasks = [tp for stage in template["stages"] for tp in stage["touchpoints"]]
+            assert [task[1] for task in diagram["tasks"]] == [tp["name"] for tp in tasks]
+            assert [task[2] for task in diagram["tasks"]] == [
+                tp["expected_emotion"] + 3 for tp in tasks
+            ]
 
 
 @pytest.mark.parametrize(
