@@ -265,6 +265,10 @@ def test_what_the_diagram_says_wins_over_a_stale_comment(api):
             "line 2: truthmap: Must be 1",
         ),
         (
+            'journey\n  %% truthmap: {"truthmap": true, "journey": {"name": "x"}}\n',
+            "line 2: truthmap: Must be 1",
+        ),
+        (
             "journey\n  section A\n    " + "x" * 201 + ": 3: Me\n",
             "line 3: name: At most 200 characters",
         ),
