@@ -316,7 +316,7 @@ class FeedbackViewSet(mixins.ListModelMixin, WorkspaceScopedViewSet):
         return super().list(request, *args, **kwargs)
 
     def get_renderers(self):
-        if self.action == "list":
+        if self.action in ("list", None):  # None: as in maps.api.TouchpointViewSet
             return [
                 renderer() for renderer in (*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer)
             ]

@@ -203,7 +203,9 @@ class TouchpointViewSet(WorkspaceScopedViewSet, viewsets.ModelViewSet):
         return touchpoints.order_by("journey_id", "stage__position", "position")
 
     def get_renderers(self):
-        if self.action == "list":
+        # None: a method the view does not take, which must answer 405 even with ?format=csv
+        # (negotiation comes first, and a format no renderer has is a 404).
+        if self.action in ("list", None):
             return [renderer() for renderer in JSON_OR_CSV]
         return super().get_renderers()
 

@@ -196,3 +196,11 @@ def test_csv_is_offered_where_documented_only(api, touchpoint):
     response = api.get(f"/api/v1/touchpoints/{touchpoint.pk}/?format=csv")
     assert response.status_code == 404  # no CSV of one touchpoint
     assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/touchpoints/?format=csv", "/api/v1/feedback/?format=csv"])
+def test_a_method_the_list_does_not_take_is_a_405_even_asking_for_csv(api, url):
+    for method in ("TRACE", "PUT"):
+        response = api.generic(method, url)
+        assert response.status_code == 405, method
+        assert response["Content-Type"] == "application/json"
