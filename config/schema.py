@@ -36,7 +36,7 @@ DESCRIPTIONS = {
 }
 WRITES = {"post", "put", "patch", "delete"}
 VERSIONED = {"/api/v1/journeys/{id}/", "/api/v1/touchpoints/{id}/"}
-LARGE_BODIES = {"/api/v1/feedback/", "/api/v1/imports/"}
+LARGE_BODIES = {"/api/v1/feedback/", "/api/v1/imports/", "/api/v1/journeys/import/"}
 
 
 def errors_of(path: str, method: str, operation: dict) -> list[str]:

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from feedback.api import FeedbackViewSet, ImportProfileViewSet, ImportViewSet
 from journeys.api import StageViewSet
 from maps.api import JourneyViewSet, TouchpointViewSet
+from maps.document_api import JourneyTemplateViewSet
 from moments.api import MomentViewSet
 
 
@@ -23,6 +24,7 @@ router.register("moments", MomentViewSet, basename="moment")
 router.register("feedback", FeedbackViewSet, basename="feedback")
 router.register("imports", ImportViewSet, basename="import")
 router.register("import-profiles", ImportProfileViewSet, basename="import-profile")
+router.register("journey-templates", JourneyTemplateViewSet, basename="journey-template")
 
 urlpatterns = [
     path("", include("maps.urls")),

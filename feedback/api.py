@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
 )
@@ -23,7 +24,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
+from config.csv_export import CSVRenderer, csv_response, wants
 from feedback import imports
+from feedback.exports import FEEDBACK_COLUMNS, feedback_rows
 from feedback.imports import OPTIONS
 from feedback.ingestion import (
     FIELDS,
@@ -303,10 +306,38 @@ class FeedbackViewSet(mixins.ListModelMixin, WorkspaceScopedViewSet):
             OpenApiParameter(
                 "after_id", int, description="Sync: with `received_after`, the last row's id."
             ),
-        ]
+            OpenApiParameter(
+                "format", str, enum=["json", "csv"], description="`csv`: every page, streamed."
+            ),
+        ],
+        responses={
+            (200, "application/json"): FeedbackSerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="With `?format=csv` or `Accept: text/csv`: every row the filters "
+                "select, newest first, streamed.",
+            ),
+        },
     )
     def list(self, request, *args, **kwargs):
+        if wants(request, CSVRenderer):
+            return self.list_csv(request)
         return super().list(request, *args, **kwargs)
+
+    def get_renderers(self):
+        if self.action in ("list", None):  # None: as in maps.api.TouchpointViewSet
+            return [
+                renderer() for renderer in (*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer)
+            ]
+        return super().get_renderers()
+
+    def list_csv(self, request):
+        if "received_after" in request.query_params:
+            raise serializers.ValidationError(
+                {"received_after": ["CSV gives every row; filter it with since and until."]}
+            )
+        feedback = self.filter_queryset(self.get_queryset()).order_by("-id")
+        return csv_response(FEEDBACK_COLUMNS, feedback_rows(feedback), filename="feedback.csv")
 
     @extend_schema(
         request=FEEDBACK_BATCH,

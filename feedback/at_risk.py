@@ -7,7 +7,8 @@ rows, so it is done by a worker and stored: a rescore marks the journey's report
 the stored report. A journey read before its first refresh, or after its workspace changed the
 threshold or the window, is refreshed on the spot."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from django.db import connection, transaction
 from django.db.models import Count, Max
@@ -126,22 +127,8 @@ def at_risk_customers(journey: Journey, *, limit: int = 100) -> dict:
         .order_by("-negative_count", "-last_at", "customer_ref")
         .values("customer_ref", "negative_count", "last_at")[:limit]
     )
-    names = {
-        str(tp["id"]): tp
-        for tp in Touchpoint.objects.filter(journey=journey).values("id", "key", "name")
-    }
-    touchpoints_of: dict[str, list] = {customer["customer_ref"]: [] for customer in customers}
-    window = window_bounds(report.window_days, report.computed_at.date())
-    for customer_ref, touchpoint_id in (
-        negative_feedback(journey, window)
-        .filter(customer_ref__in=touchpoints_of)
-        .values_list("customer_ref", "touchpoint_id")
-        .distinct()
-    ):
-        if str(touchpoint_id) in names:
-            touchpoints_of[customer_ref].append(names[str(touchpoint_id)])
-    for customer in customers:
-        customer["touchpoints"] = sorted(touchpoints_of[customer["customer_ref"]], key=_by_name)
+    names = _touchpoint_names(journey)
+    _add_touchpoints(journey, report, customers, names)
     return {
         "threshold": report.threshold,
         "window_days": report.window_days,
@@ -154,6 +141,53 @@ def at_risk_customers(journey: Journey, *, limit: int = 100) -> dict:
             if touchpoint_id in names  # a touchpoint deleted since
         ],
     }
+
+
+def _touchpoint_names(journey: Journey) -> dict[str, dict]:
+    return {
+        str(tp["id"]): tp
+        for tp in Touchpoint.objects.filter(journey=journey).values("id", "key", "name")
+    }
+
+
+def _add_touchpoints(
+    journey: Journey, report: AtRiskReport, customers: list[dict], names: dict
+) -> None:
+    """Adds to each customer the touchpoints of their bad experiences, in one query for all."""
+    touchpoints_of: dict[str, list] = {customer["customer_ref"]: [] for customer in customers}
+    window = window_bounds(report.window_days, report.computed_at.date())
+    for customer_ref, touchpoint_id in (
+        negative_feedback(journey, window)
+        .filter(customer_ref__in=touchpoints_of)
+        .values_list("customer_ref", "touchpoint_id")
+        .distinct()
+    ):
+        if str(touchpoint_id) in names:
+            touchpoints_of[customer_ref].append(names[str(touchpoint_id)])
+    for customer in customers:
+        customer["touchpoints"] = sorted(touchpoints_of[customer["customer_ref"]], key=_by_name)
+
+
+def at_risk_customer_stream(journey: Journey, *, limit: int | None = None) -> Iterator[dict]:
+    """at_risk_customers' customers, every one of them (or the first `limit`), for exports:
+    the report is made current at once, and the customers then come a thousand a query."""
+    report = _current_report(journey)
+    customers = (
+        AtRiskCustomer.objects.filter(journey=journey)
+        .order_by("-negative_count", "-last_at", "customer_ref")
+        .values("customer_ref", "negative_count", "last_at")
+    )
+    if limit is not None:
+        customers = customers[:limit]
+
+    def stream():
+        names = _touchpoint_names(journey)
+        rows = customers.iterator(chunk_size=1000)
+        while batch := list(islice(rows, 1000)):
+            _add_touchpoints(journey, report, batch, names)
+            yield from batch
+
+    return stream()
 
 
 def _by_name(touchpoint: dict) -> str:

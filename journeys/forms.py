@@ -7,6 +7,8 @@ START_CHOICES = [
     ("classic", _("The six classic stages")),
     ("online-purchase", _("Template: Online purchase")),
     ("customer-service", _("Template: Customer service — five moments")),
+    ("contact-centre-support", _("Template: Contact-centre support")),
+    ("saas-onboarding", _("Template: SaaS onboarding")),
     ("empty", _("Empty")),
 ]
 

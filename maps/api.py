@@ -1,29 +1,54 @@
 """The API answers that compose a whole map with its health: touchpoints with their moments of
-truth, a journey's map, its customers at risk, and the rescore of a journey."""
+truth, a journey's map, its customers at risk, the rescore of a journey, and the journey as a
+document, a Mermaid diagram or CSV, imported back (maps/document_api.py has the rest of that)."""
 
 from contextlib import contextmanager
 
 import django_filters
 from django.db import IntegrityError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.text import slugify
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
+from config.csv_export import CSVRenderer, PlainTextRenderer, csv_response, wants
 from feedback.at_risk import at_risk_customers
+from feedback.exports import AT_RISK_COLUMNS, at_risk_rows
 from feedback.publishing import schedule_rescore
 from feedback.scoring import mark_dirty
 from feedback.selectors import touchpoint_health_detail
 from journeys import api as journeys_api
 from journeys.api import HealthSerializer, JourneySerializer, StageSerializer, health_representation
 from journeys.models import Band, Journey, Stage
+from maps.document_api import (
+    JOURNEY_IMPORT,
+    DocumentParser,
+    JourneyDocumentSerializer,
+    imported_document,
+)
+from maps.documents import document_from_journey, journey_import
+from maps.exports import TOUCHPOINT_COLUMNS, touchpoint_rows
+from maps.mermaid import mermaid_from_journey
 from moments.api import MomentSerializer
 from moments.models import Moment, MomentType
 from touchpoints import services
 from touchpoints.models import Channel, Touchpoint
 from workspaces.api import ScopedRelatedField, WorkspaceScopedViewSet
 from workspaces.models import Role
-from workspaces.permissions import require_role
+from workspaces.permissions import require_role, target_workspace
+
+JSON_OR_CSV = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+FORMAT = OpenApiParameter(
+    "format", str, enum=["json", "csv"], description="`csv` for CSV, as `Accept: text/csv` asks."
+)
+CSV_RESPONSE = OpenApiResponse(
+    OpenApiTypes.STR, description="With `?format=csv` or `Accept: text/csv`: CSV, UTF-8."
+)
 
 DUPLICATE_KEY = "A touchpoint with this key already exists in the workspace."
 # Fields represented as stored, in the API's order (lists build them from values()).
@@ -177,8 +202,27 @@ class TouchpointViewSet(WorkspaceScopedViewSet, viewsets.ModelViewSet):
             touchpoints = touchpoints.prefetch_related("moments")
         return touchpoints.order_by("journey_id", "stage__position", "position")
 
+    def get_renderers(self):
+        # None: a method the view does not take, which must answer 405 even with ?format=csv
+        # (negotiation comes first, and a format no renderer has is a 404).
+        if self.action in ("list", None):
+            return [renderer() for renderer in JSON_OR_CSV]
+        return super().get_renderers()
+
+    @extend_schema(
+        parameters=[FORMAT],
+        responses={
+            (200, "application/json"): TouchpointSerializer(many=True),
+            (200, "text/csv"): CSV_RESPONSE,
+        },
+    )
     def list(self, request, *args, **kwargs):
-        rows = self.filter_queryset(self.get_queryset()).values(*TOUCHPOINT_VALUES)
+        touchpoints = self.filter_queryset(self.get_queryset())
+        if wants(request, CSVRenderer):
+            return csv_response(
+                TOUCHPOINT_COLUMNS, touchpoint_rows(touchpoints), filename="touchpoints.csv"
+            )
+        rows = touchpoints.values(*TOUCHPOINT_VALUES)
         return self.get_paginated_response(touchpoint_representations(self.paginate_queryset(rows)))
 
     def perform_create(self, serializer):
@@ -271,6 +315,10 @@ def map_stage_representations(journey: Journey) -> list[dict]:
     return list(stages.values())
 
 
+def download_name(journey: Journey, what: str) -> str:
+    return f"{slugify(journey.name) or 'journey'}-{what}"
+
+
 class JourneyViewSet(journeys_api.JourneyViewSet):
     """Journeys, with their whole map, their customers at risk and a rescore on demand."""
 
@@ -296,15 +344,87 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
         return Response({"detail": "Rescore queued."}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
-        parameters=[OpenApiParameter("limit", int, description="Most customers listed (100).")],
-        responses=AtRiskSerializer,
+        parameters=[
+            OpenApiParameter(
+                "limit", int, description="Most customers listed (100; in CSV, every one)."
+            ),
+            FORMAT,
+        ],
+        responses={(200, "application/json"): AtRiskSerializer, (200, "text/csv"): CSV_RESPONSE},
     )
-    @action(detail=True, url_path="at-risk")
+    @action(detail=True, url_path="at-risk", renderer_classes=JSON_OR_CSV)
     def at_risk(self, request, pk=None):
-        """Customers about to leave: at least `threshold` bad experiences in the window."""
-        limit = request.query_params.get("limit", "100")
-        if not limit.isdigit() or not 1 <= int(limit) <= 10_000:
+        """Customers about to leave: at least `threshold` bad experiences in the window. In
+        CSV: customer_ref, negative_count, last_at, touchpoints, touchpoint_keys."""
+        csv = wants(request, CSVRenderer)
+        limit = request.query_params.get("limit", "" if csv else "100")
+        if limit and (not limit.isdigit() or not 1 <= int(limit) <= 10_000):
             raise serializers.ValidationError({"limit": ["A whole number from 1 to 10000."]})
-        return Response(
-            AtRiskSerializer(at_risk_customers(self.get_object(), limit=int(limit))).data
+        journey = self.get_object()
+        if csv:
+            rows = at_risk_rows(journey, limit=int(limit) if limit else None)
+            return csv_response(
+                AT_RISK_COLUMNS, rows, filename=download_name(journey, "at-risk.csv")
+            )
+        return Response(AtRiskSerializer(at_risk_customers(journey, limit=int(limit))).data)
+
+    @extend_schema(
+        parameters=[FORMAT],
+        responses={
+            (200, "application/json"): JourneyDocumentSerializer,
+            (200, "text/csv"): CSV_RESPONSE,
+        },
+    )
+    @action(detail=True, renderer_classes=JSON_OR_CSV)
+    def export(self, request, pk=None):
+        """The journey as a portable document (no ids, no feedback) that journeys/import/
+        takes; in CSV, its touchpoints with their health and moments."""
+        journey = self.get_object()
+        if wants(request, CSVRenderer):
+            touchpoints = journey.touchpoints.order_by("stage__position", "position")
+            return csv_response(
+                TOUCHPOINT_COLUMNS,
+                touchpoint_rows(touchpoints),
+                filename=download_name(journey, "touchpoints.csv"),
+            )
+        return Response(document_from_journey(journey))
+
+    @extend_schema(
+        responses={
+            (200, "text/plain"): OpenApiResponse(
+                OpenApiTypes.STR, description="A Mermaid `journey` diagram."
+            )
+        }
+    )
+    @action(
+        detail=True, renderer_classes=[PlainTextRenderer, *api_settings.DEFAULT_RENDERER_CLASSES]
+    )
+    def mermaid(self, request, pk=None):
+        """The journey as a Mermaid `journey` diagram, which GitHub and Mermaid render; its
+        `%% truthmap:` comments carry what the diagram cannot say, for journeys/import/."""
+        text = mermaid_from_journey(self.get_object())
+        return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+    @extend_schema(
+        request=JOURNEY_IMPORT,
+        responses={201: JourneySerializer},
+        parameters=[
+            OpenApiParameter(
+                "workspace", str, description="Slug; needed only when you manage several."
+            )
+        ],
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[DocumentParser])
+    def import_journey(self, request):
+        """A new journey from a document (journeys/{id}/export/, a template's) or a Mermaid
+        journey (`{"mermaid": "journey\\n  title …"}`); a key the workspace uses gets a
+        suffix. 400 names where each problem is: `stages[2].touchpoints[0].channel`, or
+        `line 4` of a Mermaid text."""
+        workspace = target_workspace(
+            request, self.write_role, request.query_params.get("workspace")
         )
+        document = imported_document(request.data)
+        journey = journey_import(workspace=workspace, document=document, tagged_by=self.tagged_by)
+        data = JourneySerializer(journey, context={"request": request}).data
+        location = reverse("journey-detail", args=[journey.pk])
+        return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})

@@ -50,10 +50,9 @@ def journey_create(request: HttpRequest) -> HttpResponse:
         journey = journey_create_from_blueprint(
             workspace=workspace,
             blueprint=BLUEPRINTS[start_from],
-            name=data["name"],
             tagged_by=request.user.get_username(),
+            **data,
         )
-        services.journey_update(journey=journey, **data)
     else:
         stages = [] if start_from == "empty" else None
         journey = services.journey_create(workspace=workspace, stages=stages, **data)

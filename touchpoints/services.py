@@ -1,4 +1,7 @@
+from collections import Counter
+
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import slugify
 
 from journeys import ordering
@@ -7,10 +10,16 @@ from journeys.services import check_version, lock_journey
 from journeys.signals import journey_reshaped
 from touchpoints.models import Touchpoint
 
+KEY_LENGTH = Touchpoint._meta.get_field("key").max_length
+
+
+def key_from_name(name: str) -> str:
+    return slugify(name)[:90] or "touchpoint"
+
 
 def touchpoint_free_key(*, workspace_id: int, name: str) -> str:
     """A key made from the name, with -2, -3… when the workspace already uses it."""
-    base = slugify(name)[:90] or "touchpoint"
+    base = key_from_name(name)
     taken = set(
         Touchpoint.objects.filter(workspace_id=workspace_id, key__startswith=base).values_list(
             "key", flat=True
@@ -20,6 +29,37 @@ def touchpoint_free_key(*, workspace_id: int, name: str) -> str:
     while key in taken:
         key, suffix = f"{base}-{suffix}", suffix + 1
     return key
+
+
+def touchpoint_free_keys(*, workspace_id: int, keys: list[str]) -> list[str]:
+    """Each key as it is where the workspace does not use it yet, else with -2, -3…, and none
+    twice: touchpoint_free_key for many touchpoints at once, in one query when no key clashes
+    (two when some do)."""
+    taken = set(
+        Touchpoint.objects.filter(workspace_id=workspace_id, key__in=set(keys)).values_list(
+            "key", flat=True
+        )
+    )
+    clashes = taken | {key for key, count in Counter(keys).items() if count > 1}
+    if clashes:
+        suffixed = Q()
+        for key in clashes:
+            short = len(key) <= KEY_LENGTH - 6
+            suffixed |= Q(key__startswith=f"{key}-" if short else key[: KEY_LENGTH - 6])
+        taken |= set(
+            Touchpoint.objects.filter(suffixed, workspace_id=workspace_id).values_list(
+                "key", flat=True
+            )
+        )
+    free = []
+    for key in keys:
+        candidate, suffix = key, 2
+        while candidate in taken:
+            ending = f"-{suffix}"
+            candidate, suffix = f"{key[: KEY_LENGTH - len(ending)]}{ending}", suffix + 1
+        taken.add(candidate)
+        free.append(candidate)
+    return free
 
 
 @transaction.atomic

@@ -1,8 +1,12 @@
 """Pieces every app's API uses: scoped querysets, related fields and the base view."""
 
 from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from workspaces.permissions import HasWorkspaceRole, caller_roles
+
+JSON = {"json", "api"}  # the formats DRF renders: JSON, and the browsable API with DEBUG on
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
@@ -26,6 +30,15 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
     permission_classes = [HasWorkspaceRole]
     write_role: str
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Views that offer CSV or plain text write it themselves; whatever else such a request
+        # meets (an error, most often) is answered in JSON, as every error is.
+        renderer = getattr(request, "accepted_renderer", None)
+        if isinstance(response, Response) and getattr(renderer, "format", None) not in JSON:
+            request.accepted_renderer = api_settings.DEFAULT_RENDERER_CLASSES[0]()
+            request.accepted_media_type = request.accepted_renderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
     @property
     def workspace_ids(self) -> list[int]:

@@ -9,6 +9,20 @@
     }
   });
 
+  // Menus (<details data-menu>) close on a click elsewhere, on a choice, and on Escape.
+  function closeMenus(except) {
+    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var menu = event.target.closest("details[data-menu]");
+    closeMenus(event.target.closest("details[data-menu] a") ? null : menu);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeMenus(null);
+  });
+
   // Plain forms that ask before doing something destructive (htmx elements use hx-confirm).
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");

@@ -74,3 +74,58 @@ def test_a_write_that_is_not_json_is_a_415(api, content_type, body):
     response = api.post("/api/v1/journeys/", body, content_type=content_type)
     assert response.status_code == 415
     assert "detail" in response.json()
+
+
+CSV_LISTS = [
+    "/api/v1/touchpoints/",
+    "/api/v1/feedback/",
+    "/api/v1/journeys/{id}/at-risk/",
+    "/api/v1/journeys/{id}/export/",
+]
+
+
+def test_csv_and_text_answers_are_documented_and_their_errors_stay_json(schema):
+    for path in CSV_LISTS:
+        responses = schema["paths"][path]["get"]["responses"]
+        assert set(responses["200"]["content"]) == {"application/json", "text/csv"}, path
+        assert responses["200"]["content"]["text/csv"]["schema"] == {"type": "string"}
+        format_ = next(
+            p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "format"
+        )
+        assert set(format_["schema"]["enum"]) == {"json", "csv"}
+        assert list(responses["400"]["content"]) == ["application/json"], path
+    mermaid = schema["paths"]["/api/v1/journeys/{id}/mermaid/"]["get"]["responses"]
+    assert mermaid["200"]["content"] == {"text/plain": {"schema": {"type": "string"}}}
+    assert list(mermaid["404"]["content"]) == ["application/json"]
+
+
+def test_the_import_takes_a_document_or_a_mermaid_text_as_json(schema):
+    operation = schema["paths"]["/api/v1/journeys/import/"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert schema["components"]["schemas"][body.rsplit("/", 1)[1]]["oneOf"] == [
+        {"$ref": "#/components/schemas/JourneyDocumentRequest"},
+        {"$ref": "#/components/schemas/MermaidImportRequest"},
+    ]
+    assert {"201", "400", "403", "413"} <= set(operation["responses"])
+
+
+def test_the_document_schema_is_the_document_the_import_checks(schema):
+    """Every level of JourneyDocumentRequest names the fields maps.documents takes, and
+    requires the ones it requires."""
+    from maps import documents
+
+    components = schema["components"]["schemas"]
+
+    def compare(component: str, spec) -> None:
+        described = components[component]
+        assert set(described["properties"]) == set(spec.fields), component
+        required = {name for name, field in spec.fields.items() if field.required}
+        assert set(described.get("required", [])) == required, component
+        for name, field in spec.fields.items():
+            nested = described["properties"][name]
+            if isinstance(field, documents.List) and isinstance(field.item, documents.Object):
+                compare(nested["items"]["$ref"].rsplit("/", 1)[1], field.item)
+            elif isinstance(field, documents.Object):
+                compare(nested["$ref"].rsplit("/", 1)[1], field)
+
+    compare("JourneyDocumentRequest", documents.DOCUMENT)

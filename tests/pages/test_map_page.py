@@ -30,7 +30,14 @@ def test_the_dashboard_lists_the_workspace_journeys(manager_client, journey, for
 
 @pytest.mark.parametrize(
     ("start_from", "stage_count", "touchpoint_count"),
-    [("classic", 6, 0), ("online-purchase", 6, 13), ("customer-service", 6, 5), ("empty", 0, 0)],
+    [
+        ("classic", 6, 0),
+        ("online-purchase", 6, 13),
+        ("customer-service", 6, 5),
+        ("contact-centre-support", 5, 11),
+        ("saas-onboarding", 6, 13),
+        ("empty", 0, 0),
+    ],
 )
 def test_it_creates_a_journey(manager_client, workspace, start_from, stage_count, touchpoint_count):
     response = manager_client.post(

@@ -7,6 +7,7 @@ from maps.blueprints import BLUEPRINTS, journey_create_from_blueprint
 from workspaces.models import Membership, Role, Workspace
 
 DEMO_USERS = [("demo", Role.MANAGER), ("analyst", Role.ANALYST), ("viewer", Role.VIEWER)]
+DEMO_JOURNEYS = ["online-purchase", "customer-service"]  # the ones its feedback is tuned for
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
                 workspace=workspace, user=user, defaults={"role": role}
             )
         existing = set(workspace.journeys.values_list("name", flat=True))
-        for blueprint in BLUEPRINTS.values():
+        for blueprint in (BLUEPRINTS[name] for name in DEMO_JOURNEYS):
             if blueprint["name"] not in existing:
                 journey_create_from_blueprint(
                     workspace=workspace, blueprint=blueprint, tagged_by="demo"
