@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "pgtrigger",
+    "pghistory",
     "workspaces",
     "journeys",
     "touchpoints",
@@ -83,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "workspaces.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -170,6 +173,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind a proxy that sets X-Forwarded-For, the number of proxies in front of the app.
 AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# The audit trail (django-pghistory): each event's own time rather than its transaction's, so
+# the events of one edit (a move and the renumbered siblings) list in the order they happened.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "maps:dashboard"

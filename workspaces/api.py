@@ -2,6 +2,7 @@
 
 from rest_framework import serializers, viewsets
 
+from workspaces import audit
 from workspaces.permissions import HasWorkspaceRole, caller_roles
 
 
@@ -26,6 +27,11 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
     permission_classes = [HasWorkspaceRole]
     write_role: str
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # DRF authenticates here, after the middleware opened the request's audit context.
+        audit.set_actor(audit.actor_name(request.user))
 
     @property
     def workspace_ids(self) -> list[int]:
