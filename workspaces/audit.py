@@ -13,6 +13,7 @@ transaction of each write to a tracked table: reads and other writes pay nothing
 """
 
 import json
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -76,11 +77,15 @@ def tracked_tables() -> tuple[str, ...]:
     return _tracked_tables
 
 
+WRITES = {"insert", "update", "delete", "merge"}
+WRITE = re.compile(r"\b(insert|update|delete|merge)\b")
+
+
 def _is_tracked_write(sql) -> bool:
-    sql = sql.decode() if isinstance(sql, bytes) else str(sql)
-    if sql.lstrip()[:6].lower() == "select":
-        return False
-    return any(table in sql for table in tracked_tables())
+    sql = (sql.decode() if isinstance(sql, bytes) else str(sql)).lower()
+    first = sql.lstrip()[:6].rstrip()
+    is_write = first in WRITES or (first[:4] == "with" and WRITE.search(sql) is not None)
+    return is_write and any(table in sql for table in tracked_tables())
 
 
 def _with_context(execute, sql, params, many, context):
