@@ -8,10 +8,13 @@ from uuid import UUID
 import orjson
 from django.db import connection
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from journeys.models import JOURNEY_AUDITED, STAGE_AUDITED, JourneyEvent, StageEvent
-from moments.models import MOMENT_AUDITED, MOMENT_SHORT_LABELS, MomentEvent
-from touchpoints.models import TOUCHPOINT_AUDITED, Touchpoint, TouchpointEvent
+from journeys.models import JOURNEY_AUDITED, STAGE_AUDITED, JourneyEvent, StageEvent, StageKind
+from moments.models import MOMENT_AUDITED, MOMENT_SHORT_LABELS, MomentEvent, MomentType
+from touchpoints.forms import EMOTION_CHOICES
+from touchpoints.forms import LABELS as TOUCHPOINT_LABELS
+from touchpoints.models import CHANNEL_LABELS, TOUCHPOINT_AUDITED, Touchpoint, TouchpointEvent
 
 ACTIONS = ["created", "changed", "deleted"]  # the labels of the events; "baseline" is not listed
 
@@ -174,3 +177,78 @@ class JourneyHistory:
             },
             "changes": changes_of(action, TRACKED[type_].fields, data, previous),
         }
+
+
+def stage_names(events: list[dict]) -> dict[str, str]:
+    """{stage id: name} of the stages the events name, from one query: a stage's last event
+    holds its name as it is, or was when it was deleted."""
+    ids = {
+        value
+        for event in events
+        for value in event["changes"].get("stage", [])
+        if value is not None
+    }
+    return {
+        str(pk): name
+        for pk, name in StageEvent.objects.filter(pgh_obj_id__in=ids)
+        .order_by("pgh_obj_id", "-pgh_id")
+        .distinct("pgh_obj_id")
+        .values_list("pgh_obj_id", "name")
+    }
+
+
+FIELD_LABELS = {
+    **TOUCHPOINT_LABELS,
+    "persona": gettext_lazy("Persona"),
+    "kind": gettext_lazy("Kind"),
+    "position": gettext_lazy("Position"),
+    "stage": gettext_lazy("Stage"),
+    "type": gettext_lazy("Type"),
+    "impact": gettext_lazy("Impact"),
+    "rationale": gettext_lazy("Rationale"),
+}
+TYPE_LABELS = {
+    "journey": gettext_lazy("Journey"),
+    "stage": gettext_lazy("Stage"),
+    "touchpoint": gettext_lazy("Touchpoint"),
+    "moment": gettext_lazy("Moment of truth"),
+}
+ACTION_LABELS = {
+    "created": pgettext_lazy("history", "Created"),
+    "changed": pgettext_lazy("history", "Changed"),
+    "deleted": pgettext_lazy("history", "Deleted"),
+}
+VALUE_LABELS = {
+    "kind": dict(StageKind.choices),
+    "channel": CHANNEL_LABELS,
+    "type": dict(MomentType.choices),
+    "expected_emotion": dict(EMOTION_CHOICES),
+}
+
+
+def readable(events: list[dict]) -> list[dict]:
+    """The events as the history page shows them: labels for types, actions, fields and choice
+    values, stages by name, positions from 1; blank values as None."""
+    names = stage_names(events)
+
+    def shown(field: str, value):
+        if _blank(value):
+            return None
+        if field == "stage":
+            return names.get(value, value)
+        if field == "position":
+            return value + 1
+        return VALUE_LABELS.get(field, {}).get(value, value)
+
+    return [
+        {
+            **event,
+            "action_label": ACTION_LABELS[event["action"]],
+            "type_label": TYPE_LABELS[event["object"]["type"]],
+            "changes": [
+                (FIELD_LABELS.get(field, field), shown(field, old), shown(field, new))
+                for field, (old, new) in event["changes"].items()
+            ],
+        }
+        for event in events
+    ]
