@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "pgtrigger",
+    "pghistory",
     "workspaces",
     "journeys",
     "touchpoints",
@@ -83,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "workspaces.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -174,6 +177,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 # Invitations go by email: the console in development, SMTP when EMAIL_BACKEND says so.
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Truthmap <truthmap@localhost>")
+
+# The audit trail (django-pghistory): each event's own time rather than its transaction's, so
+# the events of one edit (a move and the renumbered siblings) list in the order they happened.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "maps:dashboard"
@@ -276,6 +283,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "touchpoints.models.Channel",
         "RoleEnum": "workspaces.models.Role",
+        "MomentTypeEnum": "moments.models.MomentType",
+        "HistoryObjectTypeEnum": ["journey", "stage", "touchpoint", "moment"],
     },
 }
 

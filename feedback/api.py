@@ -595,15 +595,6 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceS
     write_role = Role.ANALYST
     parser_classes = [MultiPartParser]
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        # An error is JSON whatever download format was asked for, and says so in its header.
-        if response.status_code >= 400 and isinstance(
-            getattr(request, "accepted_renderer", None), DownloadRenderer
-        ):
-            request.accepted_renderer = api_settings.DEFAULT_RENDERER_CLASSES[0]()
-            request.accepted_media_type = request.accepted_renderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
-
     def get_queryset(self):
         return ImportJob.objects.filter(workspace_id__in=self.workspace_ids).select_related(
             "workspace", "profile"

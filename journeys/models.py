@@ -3,6 +3,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from workspaces.audit import event_model
 from workspaces.models import Workspace
 
 
@@ -91,3 +92,17 @@ class Stage(HasHealth):
     @property
     def workspace_id(self) -> int:
         return self.journey.workspace_id
+
+
+# The audit trail (workspaces/audit.py) records what people edit, never health, version or
+# updated_at: every rescore rewrites those.
+JOURNEY_AUDITED = ["name", "persona", "description"]
+STAGE_AUDITED = ["journey", "name", "kind", "position"]
+
+
+class JourneyEvent(event_model(Journey, JOURNEY_AUDITED)):
+    pass
+
+
+class StageEvent(event_model(Stage, STAGE_AUDITED)):
+    pass

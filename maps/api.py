@@ -1,6 +1,7 @@
 """The API answers that compose a whole map with its health: touchpoints with their moments of
-truth, a journey's map, its customers at risk, the rescore of a journey, and the journey as a
-document, a Mermaid diagram or CSV, imported back (maps/document_api.py has the rest of that)."""
+truth, a journey's map, its customers at risk, its audit trail, the rescore of a journey, and the
+journey as a document, a Mermaid diagram or CSV, imported back (maps/document_api.py has the rest
+of that)."""
 
 from contextlib import contextmanager
 
@@ -33,6 +34,7 @@ from maps.document_api import (
 )
 from maps.documents import document_from_journey, journey_import
 from maps.exports import TOUCHPOINT_COLUMNS, touchpoint_rows
+from maps.history import ACTIONS, TRACKED, JourneyHistory
 from maps.mermaid import mermaid_from_journey
 from moments.api import MomentSerializer
 from moments.models import Moment, MomentType
@@ -280,6 +282,34 @@ class AtRiskSerializer(serializers.Serializer):
     hotspots = HotspotSerializer(many=True)
 
 
+class AuditObjectSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=list(TRACKED))
+    id = serializers.UUIDField()
+    name = serializers.CharField(
+        help_text="As it was then; a moment's is its type and its touchpoint's name, e.g. "
+        "'FMOT at Checkout'."
+    )
+
+
+class AuditEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(
+        allow_null=True,
+        help_text="The user's username, or token:NAME for an API token; null for a change made "
+        "outside a request (a command, a worker).",
+    )
+    action = serializers.ChoiceField(choices=ACTIONS)
+    object = AuditObjectSerializer()
+    changes = serializers.DictField(
+        child=serializers.ListField(
+            child=serializers.JSONField(allow_null=True), min_length=2, max_length=2
+        ),
+        help_text="{field: [from, to]}: the fields a change changed; for a creation the fields "
+        "it set (from null), for a deletion those it removed (to null). Stages and "
+        "touchpoints are named by id.",
+    )
+
+
 class MapStageSerializer(StageSerializer):
     touchpoints = TouchpointSerializer(many=True, read_only=True)
 
@@ -320,7 +350,8 @@ def download_name(journey: Journey, what: str) -> str:
 
 
 class JourneyViewSet(journeys_api.JourneyViewSet):
-    """Journeys, with their whole map, their customers at risk and a rescore on demand."""
+    """Journeys, with their whole map, their customers at risk, their audit trail and a rescore
+    on demand."""
 
     action_write_roles = {"rescore": Role.ANALYST}
 
@@ -332,6 +363,15 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
         data = JourneySerializer(journey, context={"request": request}).data
         data["stages"] = map_stage_representations(journey)
         return Response(data)
+
+    @extend_schema(responses=AuditEventSerializer(many=True))
+    @action(detail=True)
+    def history(self, request, pk=None):
+        """The audit trail of the journey and of its stages, touchpoints and moments, deleted
+        ones included, newest first: when, who, what, and from what to what."""
+        journey = self.get_object()
+        page = self.paginate_queryset(JourneyHistory(journey.pk))
+        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
 
     @extend_schema(request=None, responses={202: None})
     @action(detail=True, methods=["post"])

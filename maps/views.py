@@ -1,9 +1,10 @@
-"""The pages that show whole maps: the dashboard, a journey's map with its touchpoint panel, and
-its customers at risk. The edits of the map are in maps/edits.py."""
+"""The pages that show whole maps: the dashboard, a journey's map with its touchpoint panel, its
+customers at risk and its history. The edits of the map are in maps/edits.py."""
 
 from urllib.parse import urlsplit
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -15,6 +16,7 @@ from journeys.forms import JourneyCreateForm
 from journeys.models import Band, Journey
 from maps import selectors
 from maps.blueprints import BLUEPRINTS, journey_create_from_blueprint
+from maps.history import JourneyHistory, readable
 from maps.panel import panel_context
 from moments.models import MomentType
 from touchpoints.models import Channel, Touchpoint
@@ -22,6 +24,7 @@ from workspaces.access import can, check_role, current_workspace, scoped
 from workspaces.models import Role
 
 FILTERS = ("type", "band", "channel")
+HISTORY_PAGE_SIZE = 50
 
 
 @login_required
@@ -142,3 +145,13 @@ def at_risk(request: HttpRequest, pk) -> HttpResponse:
         "hotspot_max": max((h["negative_count"] for h in report["hotspots"]), default=0),
     }
     return render(request, "maps/at_risk.html", context)
+
+
+@login_required
+@require_GET
+def journey_history(request: HttpRequest, pk) -> HttpResponse:
+    journey = journey_for(request, pk)
+    paginator = Paginator(JourneyHistory(journey.pk), HISTORY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {"journey": journey, "page": page, "events": readable(page.object_list)}
+    return render(request, "maps/history.html", context)

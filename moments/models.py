@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from touchpoints.models import Touchpoint
+from workspaces.audit import event_model
 
 
 class MomentType(models.TextChoices):
@@ -71,3 +72,11 @@ class Moment(models.Model):
     @property
     def short_label(self) -> str:
         return MOMENT_SHORT_LABELS[self.type]
+
+
+# What people edit (the audit trail, workspaces/audit.py); tagged_by and created_at are set once.
+MOMENT_AUDITED = ["touchpoint", "type", "impact", "rationale"]
+
+
+class MomentEvent(event_model(Moment, MOMENT_AUDITED)):
+    pass

@@ -43,8 +43,8 @@ def _unquote(lines: list[str]) -> str:
 
 
 def po_entries(path: Path) -> list[dict]:
-    """The entries of a .po file: flags, msgid, msgid_plural and the msgstr(s), obsolete ones
-    (#~) left out. Enough of the format for the files makemessages writes."""
+    """The entries of a .po file: flags, msgctxt, msgid, msgid_plural and the msgstr(s), obsolete
+    ones (#~) left out. Enough of the format for the files makemessages writes."""
     entries, entry, field = [], None, None
     for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
         line = raw.strip()
@@ -91,6 +91,9 @@ def test_the_compiled_catalogue_matches_the_po_file(catalogue):
             for n, form in ((1, "msgstr[0]"), (5, "msgstr[2]")):
                 if compiled.ngettext(entry["msgid"], entry["msgid_plural"], n) != entry[form]:
                     stale.append(entry["msgid"])
+        elif "msgctxt" in entry:
+            if compiled.pgettext(entry["msgctxt"], entry["msgid"]) != entry["msgstr"]:
+                stale.append(entry["msgid"])
         elif compiled.gettext(entry["msgid"]) != entry["msgstr"]:
             stale.append(entry["msgid"])
     assert stale == [], "run compilemessages -l es"

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from journeys.models import HasHealth, Journey, Stage
+from workspaces.audit import event_model
 from workspaces.models import Workspace
 
 
@@ -87,3 +88,23 @@ class Touchpoint(HasHealth):
     @property
     def channel_icon(self) -> str:
         return CHANNEL_ICONS[self.channel]
+
+
+# What people edit (the audit trail, workspaces/audit.py): not health, version or updated_at.
+TOUCHPOINT_AUDITED = [
+    "journey",
+    "stage",
+    "key",
+    "name",
+    "description",
+    "channel",
+    "owner",
+    "position",
+    "expected_emotion",
+    "pain_points",
+    "opportunities",
+]
+
+
+class TouchpointEvent(event_model(Touchpoint, TOUCHPOINT_AUDITED)):
+    pass

@@ -4,6 +4,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from workspaces import audit
 from workspaces.permissions import HasWorkspaceRole, caller_roles
 
 JSON = {"json", "api"}  # the formats DRF renders: JSON, and the browsable API with DEBUG on
@@ -39,6 +40,11 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
             request.accepted_renderer = api_settings.DEFAULT_RENDERER_CLASSES[0]()
             request.accepted_media_type = request.accepted_renderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # DRF authenticates here, after the middleware opened the request's audit context.
+        audit.set_actor(audit.actor_name(request.user))
 
     @property
     def workspace_ids(self) -> list[int]:

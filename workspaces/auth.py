@@ -27,6 +27,9 @@ class TokenUser:
         self.token = token
         self.username = f"token:{token.name}"
 
+    def get_username(self) -> str:
+        return self.username
+
     def __str__(self) -> str:
         return self.username
 
