@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "touchpoints",
     "moments",
     "feedback",
+    "alerts",
     "maps",
 ]
 
@@ -276,6 +277,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "touchpoints.models.Channel",
         "RoleEnum": "workspaces.models.Role",
+        # Names the schema had before event types and delivery statuses came: kept for clients.
+        "TypeEnum": "moments.models.MomentType",
+        "StatusEnum": "feedback.models.ImportStatus",
+        "EventTypeEnum": "alerts.api.EVENT_CHOICES",
+        "DeliveredEventTypeEnum": "alerts.models.EventType",
+        "DeliveryStatusEnum": "alerts.models.DeliveryStatus",
     },
 }
 
@@ -317,8 +324,18 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+# Webhook deliveries have a queue of their own, which every worker consumes unless started with
+# -Q: a worker can then be set apart (-Q deliveries) for receivers that answer slowly.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {"celery": {}, "deliveries": {}}
+CELERY_TASK_ROUTES = {
+    "alerts.tasks.deliver_task": {"queue": "deliveries"},
+    "alerts.tasks.deliver_pending_task": {"queue": "deliveries"},
+}
 CELERY_BEAT_SCHEDULE = {
     "sweep-dirty-touchpoints": {"task": "feedback.tasks.rescore_dirty_task", "schedule": 60},
+    # Every 10 s: a delivery whose publish was lost starts within 10 s of the broker's return.
+    "sweep-webhook-deliveries": {"task": "alerts.tasks.deliver_pending_task", "schedule": 10},
     "sweep-pending-sentiment": {"task": "feedback.tasks.score_sentiment_task", "schedule": 60},
     "sweep-stale-at-risk": {"task": "feedback.tasks.refresh_at_risk_task", "schedule": 60},
     "rescore-everything-daily": {
@@ -326,6 +343,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=5),
     },
 }
+
+# Webhooks may call private, loopback and link-local addresses only when this is on
+# (docs/alerts.md).
+WEBHOOK_ALLOW_PRIVATE = envbool("WEBHOOK_ALLOW_PRIVATE", False)
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from alerts.api import EventViewSet, WebhookViewSet
 from feedback.api import FeedbackViewSet, ImportViewSet
 from journeys.api import StageViewSet
 from maps.api import JourneyViewSet, TouchpointViewSet
@@ -22,6 +23,8 @@ router.register("touchpoints", TouchpointViewSet, basename="touchpoint")
 router.register("moments", MomentViewSet, basename="moment")
 router.register("feedback", FeedbackViewSet, basename="feedback")
 router.register("imports", ImportViewSet, basename="import")
+router.register("events", EventViewSet, basename="event")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("", include("maps.urls")),
