@@ -29,6 +29,7 @@ router.register("webhooks", WebhookViewSet, basename="webhook")
 urlpatterns = [
     path("", include("maps.urls")),
     path("", include("feedback.urls")),
+    path("", include("alerts.urls")),
     path("", include("workspaces.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
