@@ -1,14 +1,14 @@
 """Recording events (docs/alerts.md): each kind with one INSERT … SELECT that builds the events'
 data in the database, from the ids and bands scoring announced, and in the same statement the
 deliveries to the webhooks that want them. Called inside the rescore's or the refresh's
-transaction, so events commit with the change that caused them; the task that delivers them is
+transaction, so events commit with the change that caused them; the tasks that deliver them are
 published once it commits, and beat sweeps whatever a lost publish leaves behind."""
 
 import orjson
 from django.db import connection
 
 from alerts import tasks
-from alerts.models import Delivery, Event, EventType, Webhook
+from alerts.models import EMAILED, Delivery, Event, EventType, Follow, Webhook
 from feedback.models import Feedback
 from feedback.publishing import publish_on_commit
 from feedback.signals import BandChange
@@ -21,13 +21,14 @@ TABLES = {
     "event": Event._meta.db_table,
     "delivery": Delivery._meta.db_table,
     "webhook": Webhook._meta.db_table,
+    "follow": Follow._meta.db_table,
     "feedback": Feedback._meta.db_table,
     "journey": Journey._meta.db_table,
     "moment": Moment._meta.db_table,
     "touchpoint": Touchpoint._meta.db_table,
 }
 
-# `ev` is the events just inserted: their deliveries.
+# `ev` is the events just inserted: their deliveries, and whether anyone follows their journeys.
 AFTER_EVENTS = """
 , deliveries AS (
     INSERT INTO {delivery} (event_id, webhook_id, status, attempts, next_attempt_at, created_at)
@@ -36,7 +37,12 @@ AFTER_EVENTS = """
         ON w.workspace_id = ev.workspace_id AND w.active AND ev.type = ANY(w.events)
     RETURNING 1
 )
-SELECT count(*) FROM deliveries
+SELECT
+    (SELECT count(*) FROM deliveries),
+    EXISTS (
+        SELECT 1 FROM ev JOIN {follow} AS f ON f.journey_id = ev.journey_id
+        WHERE ev.type = ANY(%(emailed)s)
+    )
 """
 
 TOUCHPOINT_EVENTS = """
@@ -148,7 +154,9 @@ def _changes_json(changes: list[BandChange]) -> str:
 def _record(events_sql: str, **params) -> None:
     sql = (events_sql + AFTER_EVENTS).format(**TABLES)
     with connection.cursor() as cursor:
-        cursor.execute(sql, {**TYPES, **params})
-        [deliveries] = cursor.fetchone()
+        cursor.execute(sql, {**TYPES, **params, "emailed": [str(t) for t in EMAILED]})
+        deliveries, followed = cursor.fetchone()
     if deliveries:
         publish_on_commit(tasks.deliver_pending_task)
+    if followed:
+        publish_on_commit(tasks.email_followers_task)

@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,8 @@ class EventType(models.TextChoices):
 
 # What webhooks subscribe to and the events list shows; a ping goes to one webhook on request.
 SUBSCRIBABLE = [choice for choice in EventType if choice != EventType.PING]
+# What followers of a journey get by email.
+EMAILED = [EventType.MOMENT_CRITICAL, EventType.CUSTOMER_AT_RISK]
 
 
 class Event(models.Model):
@@ -106,3 +109,23 @@ class DeliveryAttempt(models.Model):
 
     class Meta:
         ordering = ["attempted_at", "id"]
+
+
+class Follow(models.Model):
+    """A member who gets a journey's critical moments and new customers at risk by email."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="+")
+    # The language of the page the member followed from, for the emails.
+    language = models.CharField(max_length=10, default="en")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    # Events up to this id were emailed, or happened before the member followed.
+    last_event_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "journey"], name="one_follow_per_journey")
+        ]

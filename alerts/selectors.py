@@ -1,6 +1,6 @@
 """Read-side queries and presentation of events, for the pages, the API and the emails."""
 
-from alerts.models import SUBSCRIBABLE, Event, EventType
+from alerts.models import SUBSCRIBABLE, Event, EventType, Follow
 from journeys.models import BAND_LABELS, Journey
 from moments.models import MOMENT_SHORT_LABELS
 
@@ -39,3 +39,7 @@ def event_rows(events) -> list[dict]:
             }
         )
     return rows
+
+
+def is_following(*, user, journey: Journey) -> bool:
+    return Follow.objects.filter(user=user, journey=journey).exists()

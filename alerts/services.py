@@ -1,13 +1,15 @@
-"""Writes of the alerting app: webhooks and pings."""
+"""Writes of the alerting app: webhooks, pings and follows."""
 
 import secrets
 
 from django.db import transaction
+from django.db.models import Max
 from django.db.models.functions import Now
 
 from alerts import tasks
-from alerts.models import Delivery, DeliveryStatus, Event, EventType, Webhook
+from alerts.models import Delivery, DeliveryStatus, Event, EventType, Follow, Webhook
 from feedback.publishing import publish_on_commit
+from journeys.models import Journey
 from workspaces.models import Workspace
 
 SECRET_PREFIX = "whsec_"
@@ -58,3 +60,16 @@ def webhook_ping(*, webhook: Webhook) -> Delivery:
         )
         publish_on_commit(tasks.deliver_task, delivery.pk)
     return delivery
+
+
+def follow(*, user, journey: Journey, language: str) -> Follow:
+    """From now on: what happened before is not emailed."""
+    latest = Event.objects.aggregate(last=Max("id"))["last"] or 0
+    followed, _ = Follow.objects.get_or_create(
+        user=user, journey=journey, defaults={"language": language, "last_event_id": latest}
+    )
+    return followed
+
+
+def unfollow(*, user, journey: Journey) -> None:
+    Follow.objects.filter(user=user, journey=journey).delete()

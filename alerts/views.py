@@ -1,4 +1,5 @@
-"""The pages of alerting: a journey's events, and the webhooks of the workspace (managers)."""
+"""The pages of alerting: a journey's events, following a journey, and the webhooks of the
+workspace (managers)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,8 +41,31 @@ def journey_events(request: HttpRequest, pk) -> HttpResponse:
         "events": selectors.event_rows(page.object_list),
         "types": EVENT_CHOICES,
         "chosen": chosen,
+        "following": selectors.is_following(user=request.user, journey=journey),
     }
     return render(request, "alerts/events.html", context)
+
+
+def follow_answer(request: HttpRequest, journey: Journey, following: bool) -> HttpResponse:
+    if request.htmx:
+        return render(request, "alerts/follow.html", {"journey": journey, "following": following})
+    return redirect("maps:map", pk=journey.pk)
+
+
+@require_POST
+@login_required
+def follow(request: HttpRequest, pk) -> HttpResponse:
+    journey = journey_for(request, pk)
+    services.follow(user=request.user, journey=journey, language=request.LANGUAGE_CODE)
+    return follow_answer(request, journey, True)
+
+
+@require_POST
+@login_required
+def unfollow(request: HttpRequest, pk) -> HttpResponse:
+    journey = journey_for(request, pk)
+    services.unfollow(user=request.user, journey=journey)
+    return follow_answer(request, journey, False)
 
 
 def managed_workspace(request: HttpRequest) -> Workspace:

@@ -8,8 +8,10 @@ from django.db import IntegrityError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from alerts import services as alerts_services
 from feedback.at_risk import at_risk_customers
 from feedback.publishing import schedule_rescore
 from feedback.scoring import mark_dirty
@@ -236,6 +238,10 @@ class AtRiskSerializer(serializers.Serializer):
     hotspots = HotspotSerializer(many=True)
 
 
+class FollowSerializer(serializers.Serializer):
+    following = serializers.BooleanField()
+
+
 class MapStageSerializer(StageSerializer):
     touchpoints = TouchpointSerializer(many=True, read_only=True)
 
@@ -274,7 +280,7 @@ def map_stage_representations(journey: Journey) -> list[dict]:
 class JourneyViewSet(journeys_api.JourneyViewSet):
     """Journeys, with their whole map, their customers at risk and a rescore on demand."""
 
-    action_write_roles = {"rescore": Role.ANALYST}
+    action_write_roles = {"rescore": Role.ANALYST, "follow": Role.VIEWER}
 
     @extend_schema(responses=MapSerializer)
     @action(detail=True)
@@ -308,3 +314,17 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
         return Response(
             AtRiskSerializer(at_risk_customers(self.get_object(), limit=int(limit))).data
         )
+
+    @extend_schema(request=None, responses={200: FollowSerializer, 204: None})
+    @action(detail=True, methods=["post", "delete"])
+    def follow(self, request, pk=None):
+        """POST: email me the journey's critical moments of truth and new customers at risk, at
+        most once an hour; DELETE: stop. For signed-in members: a token has no mailbox."""
+        journey = self.get_object()
+        if request.user.pk is None:
+            raise PermissionDenied("Only a signed-in member can follow a journey, not a token.")
+        if request.method == "DELETE":
+            alerts_services.unfollow(user=request.user, journey=journey)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        alerts_services.follow(user=request.user, journey=journey, language=request.LANGUAGE_CODE)
+        return Response({"following": True})

@@ -1,11 +1,12 @@
-"""The pages: a journey's events, linked from the map, and the webhooks of the workspace for its
-managers."""
+"""The pages: a journey's events, the follow button on the map, and the webhooks of the
+workspace for its managers."""
 
 from django.utils import timezone
 
-from alerts.models import Delivery, Event, Webhook
+from alerts.models import Delivery, Event, Follow, Webhook
 from alerts.services import webhook_create
 
+HTMX = {"HTTP_HX_REQUEST": "true"}
 PUBLIC = "https://93.184.216.34/hook"
 
 
@@ -50,9 +51,18 @@ def test_the_events_page_lists_what_happened(viewer_client, outsider_client, jou
     assert outsider_client.get(url).status_code == 404
 
 
-def test_the_map_links_its_events(viewer_client, journey):
+def test_the_map_links_its_events_and_follows_with_htmx(viewer_client, viewer, journey):
     page = viewer_client.get(f"/journeys/{journey.pk}/").content.decode()
     assert f'href="/journeys/{journey.pk}/events/"' in page
+    assert 'aria-pressed="false"' in page
+
+    answer = viewer_client.post(f"/journeys/{journey.pk}/follow/", **HTMX).content.decode()
+    assert answer.lstrip().startswith("<form") and "Following" in answer
+    assert Follow.objects.filter(user=viewer, journey=journey).exists()
+    assert 'aria-pressed="true"' in viewer_client.get(f"/journeys/{journey.pk}/").content.decode()
+
+    viewer_client.post(f"/journeys/{journey.pk}/unfollow/", **HTMX)
+    assert not Follow.objects.exists()
 
 
 def test_a_manager_adds_a_webhook_and_sees_its_secret_once(manager_client):
