@@ -37,11 +37,12 @@ DESCRIPTIONS = {
 WRITES = {"post", "put", "patch", "delete"}
 VERSIONED = {"/api/v1/journeys/{id}/", "/api/v1/touchpoints/{id}/"}
 LARGE_BODIES = {"/api/v1/feedback/", "/api/v1/imports/", "/api/v1/journeys/import/"}
+MANAGERS_ONLY = "/api/v1/webhooks/"  # reads too
 
 
 def errors_of(path: str, method: str, operation: dict) -> list[str]:
     codes = ["401", "429"]
-    if method in WRITES:
+    if method in WRITES or path.startswith(MANAGERS_ONLY):
         codes.append("403")
     if method in {"post", "put", "patch"} or operation.get("parameters"):
         codes.append("400")

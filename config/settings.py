@@ -6,6 +6,7 @@ Production sets DEBUG=False, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_U
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 import orjson
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "touchpoints",
     "moments",
     "feedback",
+    "alerts",
     "maps",
 ]
 
@@ -174,9 +176,55 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
-# Invitations go by email: the console in development, SMTP when EMAIL_BACKEND says so.
-EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Invitations and alerts go by email (docs/alerts.md): the console unless EMAIL_URL says
+# how to reach a mail server.
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Truthmap <truthmap@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+
+def email_settings(url: str) -> dict:
+    """EMAIL_URL as Django's email settings: smtp://user:password@host:port (plain, port 25),
+    smtp+starttls://… (port 587), smtps://… (TLS from the start, port 465), or console:
+    (messages printed, the default)."""
+    if not url or url.startswith("console:"):
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parts = urlsplit(url)
+    ports = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+    if parts.scheme not in ports or not parts.hostname:
+        raise ImproperlyConfigured(
+            "EMAIL_URL must be smtp://, smtp+starttls://, smtps://HOST[:PORT] or console:"
+        )
+    try:
+        port = parts.port or ports[parts.scheme]
+    except ValueError:
+        raise ImproperlyConfigured(f"EMAIL_URL has an invalid port: {url!r}") from None
+    timeout = parse_qs(parts.query).get("timeout", ["10"])[0]
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": parts.scheme == "smtp+starttls",
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_TIMEOUT": int(timeout) if timeout.isdigit() else 10,
+    }
+
+
+_email = email_settings(os.getenv("EMAIL_URL", ""))
+# Without EMAIL_URL, EMAIL_BACKEND may name another backend by its dotted path.
+EMAIL_BACKEND = (
+    _email["EMAIL_BACKEND"]
+    if os.getenv("EMAIL_URL")
+    else os.getenv("EMAIL_BACKEND") or _email["EMAIL_BACKEND"]
+)
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT", 10)
 
 # The audit trail (django-pghistory): each event's own time rather than its transaction's, so
 # the events of one edit (a move and the renumbered siblings) list in the order they happened.
@@ -283,7 +331,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "touchpoints.models.Channel",
         "RoleEnum": "workspaces.models.Role",
-        "MomentTypeEnum": "moments.models.MomentType",
+        # Names the schema had before event types and delivery statuses came: kept for clients.
+        "TypeEnum": "moments.models.MomentType",
+        "StatusEnum": "feedback.models.ImportStatus",
+        "EventTypeEnum": "alerts.api.EVENT_CHOICES",
+        "DeliveredEventTypeEnum": "alerts.models.EventType",
+        "DeliveryStatusEnum": "alerts.models.DeliveryStatus",
         "HistoryObjectTypeEnum": ["journey", "stage", "touchpoint", "moment"],
     },
 }
@@ -326,8 +379,19 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+# Webhook deliveries have a queue of their own, which every worker consumes unless started with
+# -Q: a worker can then be set apart (-Q deliveries) for receivers that answer slowly.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {"celery": {}, "deliveries": {}}
+CELERY_TASK_ROUTES = {
+    "alerts.tasks.deliver_task": {"queue": "deliveries"},
+    "alerts.tasks.deliver_pending_task": {"queue": "deliveries"},
+}
 CELERY_BEAT_SCHEDULE = {
     "sweep-dirty-touchpoints": {"task": "feedback.tasks.rescore_dirty_task", "schedule": 60},
+    # Every 10 s: a delivery whose publish was lost starts within 10 s of the broker's return.
+    "sweep-webhook-deliveries": {"task": "alerts.tasks.deliver_pending_task", "schedule": 10},
+    "sweep-follower-emails": {"task": "alerts.tasks.email_followers_task", "schedule": 60},
     "sweep-pending-sentiment": {"task": "feedback.tasks.score_sentiment_task", "schedule": 60},
     "sweep-stale-at-risk": {"task": "feedback.tasks.refresh_at_risk_task", "schedule": 60},
     "rescore-everything-daily": {
@@ -335,6 +399,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=5),
     },
 }
+
+# Alerts (docs/alerts.md). Links in emails are absolute: SITE_URL is where users open the app.
+SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
+# Webhooks may call private, loopback and link-local addresses only when this is on.
+WEBHOOK_ALLOW_PRIVATE = envbool("WEBHOOK_ALLOW_PRIVATE", False)
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from alerts.api import EventViewSet, WebhookViewSet
 from feedback.api import FeedbackViewSet, ImportProfileViewSet, ImportViewSet
 from journeys.api import StageViewSet
 from maps.api import JourneyViewSet, TouchpointViewSet
@@ -25,10 +26,13 @@ router.register("feedback", FeedbackViewSet, basename="feedback")
 router.register("imports", ImportViewSet, basename="import")
 router.register("import-profiles", ImportProfileViewSet, basename="import-profile")
 router.register("journey-templates", JourneyTemplateViewSet, basename="journey-template")
+router.register("events", EventViewSet, basename="event")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("", include("maps.urls")),
     path("", include("feedback.urls")),
+    path("", include("alerts.urls")),
     path("", include("workspaces.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -10,11 +10,13 @@ threshold or the window, is refreshed on the spot."""
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+import orjson
 from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
 from feedback.models import AtRiskCustomer, AtRiskReport, Feedback
+from feedback.signals import customers_at_risk
 from feedback.window import Window, window_bounds
 from journeys.models import Journey
 from touchpoints.models import Touchpoint
@@ -56,13 +58,30 @@ def at_risk_refresh_stale() -> int:
         refreshed += 1
 
 
+AT_RISK_WRITE = """
+WITH old AS (
+    DELETE FROM {table} WHERE journey_id = %s RETURNING customer_ref
+), found AS (
+    INSERT INTO {table} (journey_id, customer_ref, negative_count, last_at) {select}
+    RETURNING customer_ref, negative_count
+)
+SELECT
+    (SELECT count(*) FROM found),
+    (SELECT coalesce(jsonb_agg(jsonb_build_array(customer_ref, negative_count)), '[]')
+     FROM found WHERE customer_ref NOT IN (SELECT customer_ref FROM old))
+"""
+
+
 def _refresh(report: AtRiskReport) -> None:
     """Stores the journey's customers at risk and hotspots, set-based: the customers go from
-    one INSERT … SELECT … GROUP BY, never through Python. The caller holds the report's lock."""
+    one INSERT … SELECT … GROUP BY, never through Python, and the same statement returns those
+    who were not at risk before, who are announced (customers_at_risk). The caller holds the
+    report's lock."""
     journey = report.journey
     workspace = journey.workspace
     now = timezone.now()
-    negative = negative_feedback(journey, window_bounds(workspace.window_days, now.date()))
+    window = window_bounds(workspace.window_days, now.date())
+    negative = negative_feedback(journey, window)
     at_risk = (
         negative.values("journey_id", "customer_ref")
         .annotate(negative_count=Count("id"), last_at=Max("occurred_at"))
@@ -71,18 +90,17 @@ def _refresh(report: AtRiskReport) -> None:
         .order_by()
     )
     select, params = at_risk.query.sql_with_params()
-    AtRiskCustomer.objects.filter(journey=journey).delete()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {AtRiskCustomer._meta.db_table} "
-            f"(journey_id, customer_ref, negative_count, last_at) {select}",
-            params,
+            AT_RISK_WRITE.format(table=AtRiskCustomer._meta.db_table, select=select),
+            [journey.pk, *params],
         )
-        report.customer_count = cursor.rowcount
-    customers_at_risk = AtRiskCustomer.objects.filter(journey=journey).values("customer_ref")
+        report.customer_count, crossed = cursor.fetchone()
+    crossed = orjson.loads(crossed)  # Django reads jsonb as text
+    at_risk_refs = AtRiskCustomer.objects.filter(journey=journey).values("customer_ref")
     report.hotspots = [
         [str(touchpoint_id), count]
-        for touchpoint_id, count in negative.filter(customer_ref__in=customers_at_risk)
+        for touchpoint_id, count in negative.filter(customer_ref__in=at_risk_refs)
         .values("touchpoint_id")
         .annotate(n=Count("id"))
         .order_by("-n", "touchpoint_id")
@@ -93,6 +111,13 @@ def _refresh(report: AtRiskReport) -> None:
     report.threshold = workspace.at_risk_threshold
     report.window_days = workspace.window_days
     report.save()
+    if crossed:
+        customers_at_risk.send(
+            sender=AtRiskReport,
+            journey_id=journey.pk,
+            window=window,
+            customers=[(customer_ref, count) for customer_ref, count in crossed],
+        )
 
 
 def _current_report(journey: Journey) -> AtRiskReport:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from feedback.at_risk import at_risk_mark_stale
 from feedback.models import DailyRollup, DirtyTouchpoint, JourneySnapshot, TouchpointSnapshot
+from feedback.signals import BandChange, journey_bands_changed, touchpoint_bands_changed
 from feedback.window import window_bounds
 from journeys.models import Band, Journey, Stage
 from moments.models import Moment
@@ -129,7 +130,9 @@ def touchpoint_health(
 
 
 def rescore_touchpoints(touchpoint_ids: Iterable) -> int:
-    """Scores the touchpoints, their stages and journeys, and writes today's snapshots."""
+    """Scores the touchpoints, their stages and journeys, and writes today's snapshots. The
+    touchpoints whose band changed are announced (touchpoint_bands_changed) in the same
+    transaction."""
     now = timezone.now()
     by_workspace = defaultdict(list)
     journey_ids = set()
@@ -152,9 +155,12 @@ def rescore_touchpoints(touchpoint_ids: Iterable) -> int:
                     "components": health.components,
                 }
             )
-    health_write(Touchpoint, rows, now, snapshot=TouchpointSnapshot)
-    rescore_journeys(journey_ids, now=now)
-    at_risk_mark_stale(journey_ids)
+    with transaction.atomic(savepoint=False):
+        changes = health_write(Touchpoint, rows, now, snapshot=TouchpointSnapshot, changes=True)
+        if changes:
+            touchpoint_bands_changed.send(sender=Touchpoint, changes=changes)
+        rescore_journeys(journey_ids, now=now)
+        at_risk_mark_stale(journey_ids)
     return len(rows)
 
 
@@ -186,13 +192,17 @@ def rescore_journeys(journey_ids: Iterable, now=None) -> None:
         by_stage[stage_id].append(part)
         by_journey[journey_id].append(part)
     stage_ids = Stage.objects.filter(journey_id__in=journey_ids).values_list("id", flat=True)
-    health_write(Stage, [weighted_row(id, by_stage[id]) for id in stage_ids], now)
-    health_write(
-        Journey,
-        [weighted_row(id, by_journey[id]) for id in journey_ids],
-        now,
-        snapshot=JourneySnapshot,
-    )
+    with transaction.atomic(savepoint=False):
+        health_write(Stage, [weighted_row(id, by_stage[id]) for id in stage_ids], now)
+        changes = health_write(
+            Journey,
+            [weighted_row(id, by_journey[id]) for id in journey_ids],
+            now,
+            snapshot=JourneySnapshot,
+            changes=True,
+        )
+        if changes:
+            journey_bands_changed.send(sender=Journey, changes=changes)
 
 
 def weighted_row(id, parts: list[tuple[float | None, int, int]]) -> dict:
@@ -204,13 +214,24 @@ HEALTH_WRITE = """
 WITH v AS (
     SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb)
         AS v(id uuid, score float8, band text, n integer, components jsonb)
-), updated AS (
+){old}, updated AS (
     UPDATE {table} AS t
     SET health_score = v.score, health_band = v.band, health_n = v.n,
         health_computed_at = %(now)s {set_components}
-    FROM v WHERE t.id = v.id
+    FROM v {join_old} WHERE t.id = v.id
 )
 {snapshot}
+"""
+# The bands before the UPDATE, read under the rows' locks (in id order, one lock order for every
+# worker): FOR UPDATE waits for a concurrent rescore of the same rows and reads what it
+# committed, where a plain join would read the statement's snapshot and report its change again.
+OLD_BANDS = """, old AS (
+    SELECT t.id, t.health_band FROM {table} AS t
+    WHERE t.id IN (SELECT id FROM v) ORDER BY t.id FOR UPDATE
+)"""
+CHANGED_BANDS = """
+SELECT v.id, old.health_band, v.band, v.score FROM v JOIN old ON old.id = v.id
+WHERE old.health_band <> v.band
 """
 SNAPSHOT_WRITE = """
 INSERT INTO {table} ({owner}, day, score, band, n {components})
@@ -220,11 +241,12 @@ SET score = excluded.score, band = excluded.band, n = excluded.n {set_components
 """
 
 
-def health_write(model, rows: list[dict], now, *, snapshot=None) -> None:
+def health_write(model, rows: list[dict], now, *, snapshot=None, changes=False) -> list:
     """Stores computed health ({id, score, band, n[, components]} per object) and, given a
     snapshot model, today's snapshots. On PostgreSQL one statement with the rows as one JSON
     document: Django's bulk_update builds a CASE per field and row, and binding thousands of
-    array elements cost more than the scoring itself at 1,000 touchpoints."""
+    array elements cost more than the scoring itself at 1,000 touchpoints. With `changes`, the
+    same statement returns the objects whose band it changed, as BandChange tuples."""
     with_components = model is Touchpoint
     snapshot_sql = "SELECT 1"  # the UPDATE in WITH runs all the same
     if snapshot:
@@ -234,13 +256,25 @@ def health_write(model, rows: list[dict], now, *, snapshot=None) -> None:
             components=", components" if with_components else "",
             set_components=", components = excluded.components" if with_components else "",
         )
+    old, join_old = "", ""
+    if changes:
+        old = OLD_BANDS.format(table=model._meta.db_table)
+        join_old = "JOIN old ON old.id = v.id"
+        if snapshot:
+            snapshot_sql = f", snapshots AS ({snapshot_sql})"
+            snapshot_sql += CHANGED_BANDS
+        else:
+            snapshot_sql = CHANGED_BANDS
     sql = HEALTH_WRITE.format(
         table=model._meta.db_table,
         set_components=", health_components = v.components" if with_components else "",
         snapshot=snapshot_sql,
+        old=old,
+        join_old=join_old,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, {"rows": orjson.dumps(rows).decode(), "now": now, "day": now.date()})
+        return [BandChange(*row) for row in cursor.fetchall()] if changes else []
 
 
 DIRTY_BATCH = 1000

@@ -14,9 +14,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from alerts import services as alerts_services
 from config.csv_export import CSVRenderer, PlainTextRenderer, csv_response, wants
 from feedback.at_risk import at_risk_customers
 from feedback.exports import AT_RISK_COLUMNS, at_risk_rows
@@ -310,6 +312,10 @@ class AuditEventSerializer(serializers.Serializer):
     )
 
 
+class FollowSerializer(serializers.Serializer):
+    following = serializers.BooleanField()
+
+
 class MapStageSerializer(StageSerializer):
     touchpoints = TouchpointSerializer(many=True, read_only=True)
 
@@ -353,7 +359,7 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
     """Journeys, with their whole map, their customers at risk, their audit trail and a rescore
     on demand."""
 
-    action_write_roles = {"rescore": Role.ANALYST}
+    action_write_roles = {"rescore": Role.ANALYST, "follow": Role.VIEWER}
 
     @extend_schema(responses=MapSerializer)
     @action(detail=True)
@@ -468,3 +474,17 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
         data = JourneySerializer(journey, context={"request": request}).data
         location = reverse("journey-detail", args=[journey.pk])
         return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+    @extend_schema(request=None, responses={200: FollowSerializer, 204: None})
+    @action(detail=True, methods=["post", "delete"])
+    def follow(self, request, pk=None):
+        """POST: email me the journey's critical moments of truth and new customers at risk, at
+        most once an hour; DELETE: stop. For signed-in members: a token has no mailbox."""
+        journey = self.get_object()
+        if request.user.pk is None:
+            raise PermissionDenied("Only a signed-in member can follow a journey, not a token.")
+        if request.method == "DELETE":
+            alerts_services.unfollow(user=request.user, journey=journey)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        alerts_services.follow(user=request.user, journey=journey, language=request.LANGUAGE_CODE)
+        return Response({"following": True})

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from alerts.selectors import is_following
 from config.errors import StaleVersion
 from journeys import services as journey_services
 from journeys.forms import MoveForm, StageForm
@@ -65,6 +66,7 @@ def panel_response(
         **panel_context(request, touchpoint, **forms),
     }
     if not request.htmx:
+        context["following"] = is_following(user=request.user, journey=touchpoint.journey)
         return render(request, "maps/map.html", context, status=status)
     if changed:
         context["changes"] = changes(context, **changed)

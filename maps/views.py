@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from alerts.selectors import is_following
 from feedback.at_risk import at_risk_counts, at_risk_customers, customer_bad_experiences
 from journeys import services
 from journeys.forms import JourneyCreateForm
@@ -110,9 +111,11 @@ def map_context(request: HttpRequest, journey: Journey, selected: Touchpoint | N
 @require_GET
 @vary_on_headers("HX-Request")
 def journey_map(request: HttpRequest, pk) -> HttpResponse:
-    context = map_context(request, journey_for(request, pk))
+    journey = journey_for(request, pk)
+    context = map_context(request, journey)
     if request.htmx:
         return render(request, "maps/map.html#board", context)
+    context["following"] = is_following(user=request.user, journey=journey)
     return render(request, "maps/map.html", context)
 
 
@@ -126,6 +129,7 @@ def touchpoint_detail(request: HttpRequest, pk) -> HttpResponse:
     if request.htmx:
         return render(request, "maps/panel.html", panel)
     context = {**map_context(request, touchpoint.journey, selected=touchpoint), **panel}
+    context["following"] = is_following(user=request.user, journey=touchpoint.journey)
     return render(request, "maps/map.html", context)
 
 

@@ -93,6 +93,7 @@ def main() -> int:
     (var / "broker" / "processed").mkdir(parents=True, exist_ok=True)
     (var / "broker" / "control").mkdir(parents=True, exist_ok=True)
     env = {"DEBUG": "true", **os.environ, "VAR_DIR": str(var)}
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")  # the links in emails
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(signum) is not signal.SIG_IGN:  # left ignored, as nohup and & ask
             signal.signal(signum, interrupted)

@@ -332,7 +332,7 @@ def test_the_outsider_cannot_reach_our_touchpoint(outsider, touchpoint, moment):
 
 
 @pytest.mark.parametrize(
-    ("headers", "count"), [(HTMX, 9), ({}, 14)], ids=["panel", "page with the map"]
+    ("headers", "count"), [(HTMX, 9), ({}, 15)], ids=["panel", "page with the map"]
 )
 def test_the_panel_reads_a_constant_number_of_queries(
     manager_client, workspace, touchpoint, delivery, headers, count, django_assert_num_queries
