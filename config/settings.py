@@ -140,6 +140,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.getenv("REDIS_URL", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # the feedback API's body limit
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 1024 * 1024 * 1024)
+# An import still queued, or running with no batch counted, for this long lost its task or its
+# worker: the sweep publishes it again.
+IMPORT_STALE_SECONDS = envint("IMPORT_STALE_SECONDS", 45)
 # Short socket timeouts: a Redis outage must not hang requests (throttling and debouncing
 # tolerate a missing cache).
 if REDIS_URL:
@@ -394,6 +397,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-follower-emails": {"task": "alerts.tasks.email_followers_task", "schedule": 60},
     "sweep-pending-sentiment": {"task": "feedback.tasks.score_sentiment_task", "schedule": 60},
     "sweep-stale-at-risk": {"task": "feedback.tasks.refresh_at_risk_task", "schedule": 60},
+    # Imports whose publish was lost (broker down at upload) or whose worker was killed.
+    "sweep-lost-imports": {"task": "feedback.tasks.sweep_imports_task", "schedule": 20},
     "rescore-everything-daily": {
         "task": "feedback.tasks.rescore_all_task",
         "schedule": crontab(hour=0, minute=5),

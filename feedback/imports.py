@@ -9,14 +9,16 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 from functools import partial
 from itertools import islice
 from zoneinfo import ZoneInfo
 
 import orjson
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from feedback import publishing, readers, tasks
@@ -360,9 +362,12 @@ def import_run(job_id) -> None:
     batch. Whatever goes wrong in the worker ends the job failed, with the reason; only when
     even that cannot be recorded (the database is gone) does the task fail, and its retry
     resumes."""
+    now = timezone.now()
     claimed = ImportJob.objects.filter(
         pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
-    ).update(status=ImportStatus.RUNNING, started_at=timezone.now())
+    ).update(
+        status=ImportStatus.RUNNING, started_at=Coalesce("started_at", Value(now)), heartbeat_at=now
+    )
     if not claimed:
         return
     job = ImportJob.objects.select_related("workspace").get(pk=job_id)
@@ -388,6 +393,22 @@ def import_run(job_id) -> None:
         )
     # A finished or failed job never runs again.
     ImportChunk.objects.filter(job=job).delete()
+
+
+def imports_to_resume() -> list:
+    """Jobs that lost their task: queued while the broker was down (their publish was lost),
+    or running with no sign of their worker, for IMPORT_STALE_SECONDS (a queued job's task is
+    taken within a second; a killed worker's task the broker redelivers only after its
+    visibility timeout, an hour by default).
+    Giving one to a second worker while the first still runs is safe: the batch counts are
+    claimed by a conditional update, and the slower worker steps back."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+    lost_publish = Q(status=ImportStatus.QUEUED, created_at__lt=stale)
+    lost_worker = Q(status=ImportStatus.RUNNING) & (
+        Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, started_at__lt=stale)
+    )
+    return list(ImportJob.objects.filter(lost_publish | lost_worker).values_list("pk", flat=True))
 
 
 def import_abandon(job_id, *, reason: str) -> None:
@@ -507,7 +528,7 @@ def process(job: ImportJob) -> bool:
             job.total = max(job.total, job.processed)
             fields = ["processed", "accepted", "duplicates", "rejected", "total"]
             counted = ImportJob.objects.filter(pk=job.pk, processed=previous).update(
-                **{name: getattr(job, name) for name in fields}
+                **{name: getattr(job, name) for name in fields}, heartbeat_at=timezone.now()
             )
             if not counted:
                 # A redelivered task (its visibility timeout passed) got here first: this batch

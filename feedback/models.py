@@ -255,6 +255,9 @@ class ImportJob(models.Model):
     rejected = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # When a worker last showed it was at work on the job (its claim, every batch counted): a
+    # running job silent for long lost its worker, and the sweep gives it to another.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

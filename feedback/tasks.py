@@ -58,5 +58,14 @@ def import_feedback_task(job_id: str) -> None:
 
 
 @shared_task(**RETRY)
+def sweep_imports_task() -> int:
+    """Beat: imports whose publish or worker was lost are published again."""
+    jobs = imports.imports_to_resume()
+    for job_id in jobs:
+        publishing.publish(import_feedback_task, str(job_id))
+    return len(jobs)
+
+
+@shared_task(**RETRY)
 def analyze_if_grown_task(added: int) -> bool:
     return ingestion.analyze_if_grown(added=added)
