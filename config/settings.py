@@ -382,13 +382,19 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
-# Webhook deliveries have a queue of their own, which every worker consumes unless started with
-# -Q: a worker can then be set apart (-Q deliveries) for receivers that answer slowly.
-CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = {"celery": {}, "deliveries": {}}
+# One queue per kind of work, each with its own worker processes (make run, docker-compose.yml),
+# so that no kind waits behind another: an import never queues behind sentiment scoring, nor a
+# rescore behind a slow webhook receiver. A worker started without -Q consumes them all (tests).
+CELERY_TASK_DEFAULT_QUEUE = "scoring"
+CELERY_TASK_QUEUES = {"scoring": {}, "imports": {}, "sentiment": {}, "deliveries": {}}
 CELERY_TASK_ROUTES = {
+    "feedback.tasks.import_feedback_task": {"queue": "imports"},
+    "feedback.tasks.sweep_imports_task": {"queue": "imports"},
+    "feedback.tasks.analyze_if_grown_task": {"queue": "imports"},
+    "feedback.tasks.score_sentiment_task": {"queue": "sentiment"},
     "alerts.tasks.deliver_task": {"queue": "deliveries"},
     "alerts.tasks.deliver_pending_task": {"queue": "deliveries"},
+    "alerts.tasks.email_followers_task": {"queue": "deliveries"},
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-dirty-touchpoints": {"task": "feedback.tasks.rescore_dirty_task", "schedule": 60},

@@ -1,7 +1,7 @@
 """`make run`: the app with demo data, on an embedded PostgreSQL unless DATABASE_URL names one.
 
-Migrates, collects the static files, loads the demo, starts a Celery worker (with beat) and the development server, prints
-the URL once the server answers, and stops everything, the embedded PostgreSQL included, when
+Migrates, collects the static files, loads the demo, starts a Celery worker per queue (the
+scoring one with beat) and the development server, prints the URL once the server answers, and stops everything, the embedded PostgreSQL included, when
 one of them exits or this launcher is interrupted (Ctrl-C, SIGTERM, SIGHUP).
 
 PORT (8000) and VAR_DIR (var/: the PostgreSQL data, the filesystem broker) can be changed."""
@@ -22,6 +22,15 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DATABASE = "truthmap"
+# A worker per queue (config/settings.py routes the tasks), so no kind of work waits behind
+# another. One process each: a scoring, import or sentiment task keeps a core busy and this
+# machine has two. Deliveries wait on receivers (up to 5 s each), so they take threads.
+WORKERS = {
+    "scoring": ["--concurrency=1", "--beat"],
+    "imports": ["--concurrency=1"],
+    "sentiment": ["--concurrency=1"],
+    "deliveries": ["--pool=threads", "--concurrency=8"],
+}
 
 
 class Interrupted(Exception):
@@ -110,9 +119,10 @@ def main() -> int:
             [*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
         )
         subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, check=True)
-        worker = [BIN / "celery", "-A", "config", "worker", "--beat", "--loglevel=warning"]
-        worker += ["--concurrency=2", f"--schedule={var / 'celerybeat-schedule'}"]
-        children.append(start(command=worker, env=env))
+        for queue, options in WORKERS.items():
+            worker = [BIN / "celery", "-A", "config", "worker", "-Q", queue, "-n", f"{queue}@%h"]
+            worker += ["--loglevel=warning", f"--schedule={var / 'celerybeat-schedule'}", *options]
+            children.append(start(command=worker, env=env))
         children.append(start(command=[*manage, "runserver", f"127.0.0.1:{port}"], env=env))
 
         url = f"http://127.0.0.1:{port}/"
