@@ -3,6 +3,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from journeys.content_version import bumps_journey_version
 from workspaces.audit import event_model
 from workspaces.models import Workspace
 
@@ -57,6 +58,7 @@ class Journey(HasHealth):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["workspace", "-created_at"])]
+        triggers = [bumps_journey_version(journey="coalesce(NEW.id, OLD.id)")]
 
     def __str__(self) -> str:
         return self.name
@@ -85,6 +87,7 @@ class Stage(HasHealth):
     class Meta:
         ordering = ["journey", "position"]
         indexes = [models.Index(fields=["journey", "position"])]
+        triggers = [bumps_journey_version(journey="coalesce(NEW.journey_id, OLD.journey_id)")]
 
     def __str__(self) -> str:
         return self.name
@@ -92,6 +95,14 @@ class Stage(HasHealth):
     @property
     def workspace_id(self) -> int:
         return self.journey.workspace_id
+
+
+class JourneyVersion(models.Model):
+    """Kept by the database (journeys/content_version.py), never written from Python. No
+    foreign key: the row goes with its journey at the commit that deletes it."""
+
+    journey_id = models.UUIDField(primary_key=True)
+    version = models.BigIntegerField()
 
 
 # The audit trail (workspaces/audit.py) records what people edit, never health, version or

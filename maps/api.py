@@ -28,6 +28,7 @@ from feedback.selectors import touchpoint_health_detail
 from journeys import api as journeys_api
 from journeys.api import HealthSerializer, JourneySerializer, StageSerializer, health_representation
 from journeys.models import Band, Journey, Stage
+from maps.conditional import journey_etag, not_modified, tagged
 from maps.document_api import (
     JOURNEY_IMPORT,
     DocumentParser,
@@ -47,6 +48,13 @@ from workspaces.models import Role
 from workspaces.permissions import require_role, target_workspace
 
 JSON_OR_CSV = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The ETag of an earlier answer: 304 with no body if nothing changed since.",
+)
+NOT_MODIFIED = OpenApiResponse(description="Not modified since the ETag in If-None-Match.")
 FORMAT = OpenApiParameter(
     "format", str, enum=["json", "csv"], description="`csv` for CSV, as `Accept: text/csv` asks."
 )
@@ -214,20 +222,33 @@ class TouchpointViewSet(WorkspaceScopedViewSet, viewsets.ModelViewSet):
         return super().get_renderers()
 
     @extend_schema(
-        parameters=[FORMAT],
+        parameters=[FORMAT, IF_NONE_MATCH],
         responses={
             (200, "application/json"): TouchpointSerializer(many=True),
             (200, "text/csv"): CSV_RESPONSE,
+            304: NOT_MODIFIED,
         },
     )
     def list(self, request, *args, **kwargs):
+        # A list of one journey answers If-None-Match from the journey's content version.
+        journey = request.query_params.get("journey")
+        etag = (
+            journey_etag(request, journey_id=journey, workspace_ids=self.workspace_ids)
+            if journey
+            else None
+        )
+        if response := not_modified(request, etag):
+            return response
         touchpoints = self.filter_queryset(self.get_queryset())
         if wants(request, CSVRenderer):
-            return csv_response(
+            response = csv_response(
                 TOUCHPOINT_COLUMNS, touchpoint_rows(touchpoints), filename="touchpoints.csv"
             )
-        rows = touchpoints.values(*TOUCHPOINT_VALUES)
-        return self.get_paginated_response(touchpoint_representations(self.paginate_queryset(rows)))
+        else:
+            rows = touchpoints.values(*TOUCHPOINT_VALUES)
+            page = touchpoint_representations(self.paginate_queryset(rows))
+            response = self.get_paginated_response(page)
+        return tagged(response, etag)
 
     def perform_create(self, serializer):
         stage = serializer.validated_data.pop("stage")
@@ -361,14 +382,18 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
 
     action_write_roles = {"rescore": Role.ANALYST, "follow": Role.VIEWER}
 
-    @extend_schema(responses=MapSerializer)
+    @extend_schema(parameters=[IF_NONE_MATCH], responses={200: MapSerializer, 304: NOT_MODIFIED})
     @action(detail=True)
     def map(self, request, pk=None):
-        """The whole map in one response: stages → touchpoints → moments, with health."""
+        """The whole map in one response: stages → touchpoints → moments, with health. It has
+        an ETag and answers If-None-Match with 304 when nothing in the map changed."""
+        etag = journey_etag(request, journey_id=pk, workspace_ids=self.workspace_ids)
+        if response := not_modified(request, etag):
+            return response
         journey = self.get_object()
         data = JourneySerializer(journey, context={"request": request}).data
         data["stages"] = map_stage_representations(journey)
-        return Response(data)
+        return tagged(Response(data), etag)
 
     @extend_schema(responses=AuditEventSerializer(many=True))
     @action(detail=True)

@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from journeys.content_version import bumps_journey_version
 from touchpoints.models import Touchpoint
 from workspaces.audit import event_model
 
@@ -60,6 +61,13 @@ class Moment(models.Model):
             models.CheckConstraint(
                 condition=models.Q(impact__gte=1, impact__lte=5), name="moment_impact_range"
             ),
+        ]
+        # At the commit, a deleted touchpoint is gone: its own trigger counted the change.
+        triggers = [
+            bumps_journey_version(
+                journey="(SELECT journey_id FROM touchpoints_touchpoint"
+                " WHERE id = coalesce(NEW.touchpoint_id, OLD.touchpoint_id))"
+            )
         ]
 
     def __str__(self) -> str:

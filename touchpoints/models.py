@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from journeys.content_version import bumps_journey_version
 from journeys.models import HasHealth, Journey, Stage
 from workspaces.audit import event_model
 from workspaces.models import Workspace
@@ -72,6 +73,7 @@ class Touchpoint(HasHealth):
                 name="expected_emotion_range",
             ),
         ]
+        triggers = [bumps_journey_version(journey="coalesce(NEW.journey_id, OLD.journey_id)")]
         indexes = [
             models.Index(fields=["journey", "stage", "position"]),
             models.Index(fields=["stage", "position"]),
