@@ -32,3 +32,18 @@ class StageForm(forms.ModelForm):
 
 class MoveForm(forms.Form):
     position = forms.IntegerField(min_value=0)
+
+
+EXPIRY_CHOICES = [
+    ("", _("Never")),
+    ("1", _("In a day")),
+    ("7", _("In a week")),
+    ("30", _("In 30 days")),
+    ("90", _("In 90 days")),
+]
+
+
+class ShareLinkForm(forms.Form):
+    expires_in = forms.TypedChoiceField(
+        label=_("Expires"), choices=EXPIRY_CHOICES, coerce=int, empty_value=None, required=False
+    )

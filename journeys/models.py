@@ -1,11 +1,14 @@
+import secrets
 import uuid
 
 from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from journeys.content_version import bumps_journey_version
 from workspaces.audit import event_model
-from workspaces.models import Workspace
+from workspaces.models import Workspace, hash_token
 
 
 class Band(models.TextChoices):
@@ -117,3 +120,60 @@ class JourneyEvent(event_model(Journey, JOURNEY_AUDITED)):
 
 class StageEvent(event_model(Stage, STAGE_AUDITED)):
     pass
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def live(self):
+        """Neither revoked nor expired: the links that open their map."""
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=Now())
+        )
+
+
+class ShareLink(models.Model):
+    """A read-only link to a journey's live map, for people without an account. Like API
+    tokens, only the token's hash is kept: its URL is shown once, when it is made. A revoked
+    link keeps its row, with who made it and who revoked it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="share_links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=200, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.CharField(max_length=200, blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.journey_id} {self.created_at:%Y-%m-%d}"
+
+    @classmethod
+    def issue(cls, *, journey: Journey, expires_at=None, created_by: str = ""):
+        """A new link; returns (link, token). The token is never stored and shown once."""
+        token = secrets.token_urlsafe(32)
+        link = cls.objects.create(
+            journey=journey,
+            token_hash=hash_token(token),
+            expires_at=expires_at,
+            created_by=created_by,
+        )
+        return link, token
+
+    @classmethod
+    def opened_by(cls, token: str):
+        """The live link this token opens, with its journey, or None."""
+        return (
+            cls.objects.live()
+            .select_related("journey__workspace")
+            .filter(token_hash=hash_token(token))
+            .first()
+        )
+
+    def revoke(self, *, by: str = "") -> None:
+        self.revoked_at, self.revoked_by = timezone.now(), by
+        self.save(update_fields=["revoked_at", "revoked_by"])

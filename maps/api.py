@@ -9,12 +9,14 @@ import django_filters
 from django.db import IntegrityError
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -27,7 +29,7 @@ from feedback.scoring import mark_dirty
 from feedback.selectors import touchpoint_health_detail
 from journeys import api as journeys_api
 from journeys.api import HealthSerializer, JourneySerializer, StageSerializer, health_representation
-from journeys.models import Band, Journey, Stage
+from journeys.models import Band, Journey, ShareLink, Stage
 from maps.conditional import journey_etag, not_modified, tagged
 from maps.document_api import (
     JOURNEY_IMPORT,
@@ -39,11 +41,13 @@ from maps.documents import document_from_journey, journey_import
 from maps.exports import TOUCHPOINT_COLUMNS, touchpoint_rows
 from maps.history import ACTIONS, TRACKED, JourneyHistory
 from maps.mermaid import mermaid_from_journey
+from maps.sharing import share_link_create
 from moments.api import MomentSerializer
 from moments.models import Moment, MomentType
 from touchpoints import services
 from touchpoints.models import Channel, Touchpoint
 from workspaces.api import ScopedRelatedField, WorkspaceScopedViewSet
+from workspaces.audit import actor_name
 from workspaces.models import Role
 from workspaces.permissions import require_role, target_workspace
 
@@ -337,6 +341,36 @@ class FollowSerializer(serializers.Serializer):
     following = serializers.BooleanField()
 
 
+class ShareLinkSerializer(serializers.ModelSerializer):
+    expires_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When the link stops opening the map; never when omitted or null. In the future.",
+    )
+    created_by = serializers.CharField(
+        read_only=True, help_text="The username, or token:NAME for an API token."
+    )
+
+    class Meta:
+        model = ShareLink
+        fields = ["id", "expires_at", "created_at", "created_by"]
+
+    def validate_expires_at(self, expires_at):
+        if expires_at is not None and expires_at <= timezone.now():
+            raise serializers.ValidationError("This must be in the future.")
+        return expires_at
+
+
+class CreatedShareLinkSerializer(ShareLinkSerializer):
+    url = serializers.URLField(
+        help_text="Opens the live map read-only, without signing in. Shown this once: only"
+        " its hash is kept."
+    )
+
+    class Meta(ShareLinkSerializer.Meta):
+        fields = ["id", "url", "expires_at", "created_at", "created_by"]
+
+
 class MapStageSerializer(StageSerializer):
     touchpoints = TouchpointSerializer(many=True, read_only=True)
 
@@ -513,3 +547,53 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
             return Response(status=status.HTTP_204_NO_CONTENT)
         alerts_services.follow(user=request.user, journey=journey, language=request.LANGUAGE_CODE)
         return Response({"following": True})
+
+    def managed_journey(self) -> Journey:
+        """The journey of the URL, for its managers only: its share links are theirs alone."""
+        journey = self.get_object()
+        require_role(self.request, journey.workspace_id, Role.MANAGER)
+        return journey
+
+    @extend_schema(methods=["GET"], responses=ShareLinkSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=ShareLinkSerializer,
+        responses={201: CreatedShareLinkSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="share-links",
+        serializer_class=ShareLinkSerializer,
+    )
+    def share_links(self, request, pk=None):
+        """Read-only links to the journey's live map, for managers. GET: the live ones (neither
+        revoked nor expired), newest first, without their URLs; POST: a new one, whose `url`
+        this answer shows once."""
+        journey = self.managed_journey()
+        if request.method == "GET":
+            page = self.paginate_queryset(journey.share_links.live())
+            return self.get_paginated_response(ShareLinkSerializer(page, many=True).data)
+        serializer = ShareLinkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        link, url = share_link_create(
+            journey=journey,
+            expires_at=serializer.validated_data.get("expires_at"),
+            created_by=actor_name(request.user),
+        )
+        return Response(
+            {**ShareLinkSerializer(link).data, "url": url}, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        parameters=[OpenApiParameter("link_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+    )
+    @action(detail=True, methods=["delete"], url_path=r"share-links/(?P<link_id>[^/.]+)")
+    def share_link(self, request, pk=None, link_id=None):
+        """Revokes a live share link: from now on its URL answers 404."""
+        journey = self.managed_journey()
+        link = get_object_or_404(journey.share_links.live(), pk=link_id)
+        link.revoke(by=actor_name(request.user))
+        return Response(status=status.HTTP_204_NO_CONTENT)

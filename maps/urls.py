@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maps import edits, views
+from maps import edits, sharing, views
 
 app_name = "maps"
 urlpatterns = [
@@ -9,6 +9,9 @@ urlpatterns = [
     path("journeys/<uuid:pk>/", views.journey_map, name="map"),
     path("journeys/<uuid:pk>/at-risk/", views.at_risk, name="at-risk"),
     path("journeys/<uuid:pk>/history/", views.journey_history, name="history"),
+    path("journeys/<uuid:pk>/share/", sharing.share, name="share"),
+    path("share-links/<uuid:pk>/revoke/", sharing.share_revoke, name="share-revoke"),
+    path("shared/<str:token>/", sharing.shared_map, name="shared"),
     path("touchpoints/<uuid:pk>/", views.touchpoint_detail, name="touchpoint"),
     path("journeys/<uuid:pk>/stages/add/", edits.stage_add, name="stage-add"),
     path("stages/<uuid:pk>/rename/", edits.stage_rename, name="stage-rename"),

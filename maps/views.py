@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -84,17 +85,15 @@ def page_filters(request: HttpRequest) -> dict[str, str]:
     return {name: query.get(name, "") for name in FILTERS}
 
 
-def map_context(request: HttpRequest, journey: Journey, selected: Touchpoint | None = None):
-    filters = page_filters(request)
+def board_context(journey: Journey, filters: dict[str, str]) -> dict:
+    """What the map's summary, board, lanes and emotion curve show, to members and to the
+    holders of a share link alike."""
     stages = selectors.board_stages(journey, filters)
     cards = [card for stage in stages for card in stage.cards]
     return {
         "journey": journey,
         "stages": stages,
-        "selected_pk": str(selected.pk) if selected else "",
         "filters": filters,
-        "can": can(request, journey.workspace_id),
-        "at_risk_count": at_risk_counts([journey.pk]).get(journey.pk, 0),
         "critical_moments": sum(
             len(card["moments"]) for card in cards if card["health_band"] == Band.CRITICAL
         ),
@@ -104,6 +103,16 @@ def map_context(request: HttpRequest, journey: Journey, selected: Touchpoint | N
         "moment_types": MomentType.choices,
         "bands": Band.choices,
         "channels": Channel.choices,
+    }
+
+
+def map_context(request: HttpRequest, journey: Journey, selected: Touchpoint | None = None):
+    return {
+        **board_context(journey, page_filters(request)),
+        "filter_url": reverse("maps:map", args=[journey.pk]),
+        "selected_pk": str(selected.pk) if selected else "",
+        "can": can(request, journey.workspace_id),
+        "at_risk_count": at_risk_counts([journey.pk]).get(journey.pk, 0),
     }
 
 

@@ -48,6 +48,16 @@ def main() -> None:
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(3000)
         page.screenshot(path=OUT / "import-progress.png", full_page=True)
+
+        page.goto(f"{BASE}/")
+        page.click(".journey-card h2 a >> text=Online purchase")
+        page.get_by_role("link", name="Share").click()
+        page.get_by_role("button", name="Create a share link").click()
+        shared = page.locator("#new-share-url").input_value()
+        visitor = browser.new_page(viewport={"width": 1440, "height": 900})  # signed in nowhere
+        visitor.goto(BASE + "/shared/" + shared.rstrip("/").rsplit("/", 1)[1] + "/")
+        visitor.wait_for_load_state("networkidle")
+        visitor.screenshot(path=OUT / "share.png", full_page=True)
         browser.close()
 
 

@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from feedback.ingestion import feedback_ingest
 from feedback.models import ImportJob
+from journeys.models import ShareLink
 from tests.api.helpers import snapshot
 from tests.conftest import make_member, signed_in
 from workspaces.models import ApiToken, Role
@@ -18,6 +19,7 @@ from workspaces.models import ApiToken, Role
 # Reached without signing in: the sign-in itself, the language switch, the API's schema and docs.
 PUBLIC = {"login", "logout", "set_language", "schema", "api-docs", "api-root"}
 PUBLIC |= {"workspaces:invitation"}  # a link from an email: its token is the credential
+PUBLIC |= {"maps:shared"}  # a journey's share link: its token is the credential too
 METHODS = ("get", "post", "patch", "delete")
 FOREIGN_WORDS = ("Globex", "Their journey", "Their touchpoint", "theirs", "their-survey")
 
@@ -79,6 +81,7 @@ def world(workspace, other_workspace, owner, outsider, objs, foreign):
         ),
         "token": ApiToken.objects.get(pk=900_001),
         "membership": outsider.memberships.get(),
+        "share_link": ShareLink.issue(journey=foreign.journey)[0],
     }
     ours = {
         "journey": objs.journey,
@@ -88,6 +91,7 @@ def world(workspace, other_workspace, owner, outsider, objs, foreign):
         "import": ImportJob.objects.create(workspace=workspace, filename="ours.csv", format="csv"),
         "token": ApiToken.issue(workspace=workspace, name="Acme token", role=Role.VIEWER)[0],
         "membership": owner.memberships.get(),
+        "share_link": ShareLink.issue(journey=objs.journey)[0],
     }
     return ours, theirs
 

@@ -8,6 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('journeys', '0004_content_version'),
         ('touchpoints', '0002_audit_trail'),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('journeys', '0002_audit_trail'),
+        ('journeys', '0003_share_links'),
     ]
 
     operations = [
