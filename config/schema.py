@@ -37,7 +37,11 @@ DESCRIPTIONS = {
 WRITES = {"post", "put", "patch", "delete"}
 VERSIONED = {"/api/v1/journeys/{id}/", "/api/v1/touchpoints/{id}/"}
 LARGE_BODIES = {"/api/v1/feedback/", "/api/v1/imports/", "/api/v1/journeys/import/"}
-MANAGERS_ONLY = ("/api/v1/webhooks/", "/api/v1/journeys/{id}/share-links/")  # reads too
+MANAGERS_ONLY = (
+    "/api/v1/webhooks/",
+    "/api/v1/journeys/{id}/share-links/",
+    "/api/v1/share-links/",
+)  # reads too
 
 
 def errors_of(path: str, method: str, operation: dict) -> list[str]:

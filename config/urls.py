@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 from alerts.api import EventViewSet, WebhookViewSet
 from feedback.api import FeedbackViewSet, ImportProfileViewSet, ImportViewSet
 from journeys.api import StageViewSet
-from maps.api import JourneyViewSet, TouchpointViewSet
+from maps.api import JourneyViewSet, ShareLinkViewSet, TouchpointViewSet
 from maps.document_api import JourneyTemplateViewSet
 from moments.api import MomentViewSet
 
@@ -19,6 +19,7 @@ class Router(DefaultRouter):
 
 router = Router()
 router.register("journeys", JourneyViewSet, basename="journey")
+router.register("share-links", ShareLinkViewSet, basename="share-link")
 router.register("stages", StageViewSet, basename="stage")
 router.register("touchpoints", TouchpointViewSet, basename="touchpoint")
 router.register("moments", MomentViewSet, basename="moment")

@@ -152,6 +152,10 @@ class ShareLink(models.Model):
     def __str__(self) -> str:
         return f"{self.journey_id} {self.created_at:%Y-%m-%d}"
 
+    @property
+    def workspace_id(self) -> int:
+        return self.journey.workspace_id
+
     @classmethod
     def issue(cls, *, journey: Journey, expires_at=None, created_by: str = ""):
         """A new link; returns (link, token). The token is never stored and shown once."""

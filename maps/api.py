@@ -13,10 +13,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -353,7 +352,8 @@ class ShareLinkSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ShareLink
-        fields = ["id", "expires_at", "created_at", "created_by"]
+        fields = ["id", "journey", "expires_at", "created_at", "created_by"]
+        read_only_fields = ["journey"]
 
     def validate_expires_at(self, expires_at):
         if expires_at is not None and expires_at <= timezone.now():
@@ -585,15 +585,25 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
             {**ShareLinkSerializer(link).data, "url": url}, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(
-        request=None,
-        responses={204: None},
-        parameters=[OpenApiParameter("link_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
-    )
-    @action(detail=True, methods=["delete"], url_path=r"share-links/(?P<link_id>[^/.]+)")
-    def share_link(self, request, pk=None, link_id=None):
-        """Revokes a live share link: from now on its URL answers 404."""
-        journey = self.managed_journey()
-        link = get_object_or_404(journey.share_links.live(), pk=link_id)
-        link.revoke(by=actor_name(request.user))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+
+class ShareLinkViewSet(WorkspaceScopedViewSet, mixins.RetrieveModelMixin, mixins.DestroyModelMixin):
+    """A live share link, for the managers of its journey's workspace; DELETE revokes it: from
+    then on its URL answers 404."""
+
+    serializer_class = ShareLinkSerializer
+    write_role = Role.MANAGER
+
+    def get_queryset(self):
+        return (
+            ShareLink.objects.live()
+            .filter(journey__workspace_id__in=self.workspace_ids)
+            .select_related("journey")
+        )
+
+    def get_object(self):
+        link = super().get_object()
+        require_role(self.request, link.workspace_id, Role.MANAGER)  # reads too
+        return link
+
+    def perform_destroy(self, instance):
+        instance.revoke(by=actor_name(self.request.user))

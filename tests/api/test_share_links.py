@@ -1,4 +1,4 @@
-"""journeys/{id}/share-links/: managers make read-only links to a journey's live map, list the
+"""journeys/{id}/share-links/ and share-links/{id}/: managers make read-only links to a journey's live map, list the
 live ones and revoke them; the URL is shown once, and a revoked or expired one answers 404."""
 
 from datetime import UTC, datetime, timedelta
@@ -28,7 +28,7 @@ def test_a_manager_creates_one_that_opens_the_map_without_signing_in(api, journe
     settings.SITE_URL = "https://truthmap.example.com/"
     expires_at = in_a_week()
     body = create(api, journey, expires_at=expires_at)
-    assert set(body) == {"id", "url", "expires_at", "created_at", "created_by"}
+    assert set(body) == {"id", "journey", "url", "expires_at", "created_at", "created_by"}
     assert body["url"].startswith("https://truthmap.example.com/shared/")
     assert body["created_by"] == "alice"
     assert datetime.fromisoformat(body["expires_at"]) == datetime.fromisoformat(expires_at)
@@ -48,7 +48,7 @@ def test_without_expiry_it_never_expires(api, journey):
 
 def test_the_list_shows_the_live_ones_without_their_urls(api, journey):
     first, second, revoked = (create(api, journey) for _ in range(3))
-    assert api.delete(f"{links_url(journey)}{revoked['id']}/").status_code == 204
+    assert api.delete(f"/api/v1/share-links/{revoked['id']}/").status_code == 204
     response = api.get(links_url(journey))
     assert response.status_code == 200
     results = response.json()["results"]
@@ -60,14 +60,14 @@ def test_a_revoked_link_answers_404(api, journey):
     body = create(api, journey)
     path = body["url"].split("://", 1)[1].split("/", 1)[1]
     assert Client().get(f"/{path}").status_code == 200
-    response = api.delete(f"{links_url(journey)}{body['id']}/")
+    response = api.delete(f"/api/v1/share-links/{body['id']}/")
     assert response.status_code == 204
     page = Client().get(f"/{path}")
     assert page.status_code == 404
     assert "This page is not here" in page.content.decode()  # the styled 404 page
     link = ShareLink.objects.get()
     assert (link.revoked_by, link.revoked_at is not None) == ("alice", True)
-    assert api.delete(f"{links_url(journey)}{body['id']}/").status_code == 404
+    assert api.delete(f"/api/v1/share-links/{body['id']}/").status_code == 404
 
 
 def test_an_expired_link_answers_404_and_leaves_the_list(api, journey):
@@ -76,7 +76,7 @@ def test_an_expired_link_answers_404_and_leaves_the_list(api, journey):
     ShareLink.objects.update(expires_at=datetime.now(UTC) - timedelta(seconds=1))
     assert Client().get(path).status_code == 404
     assert api.get(links_url(journey)).json()["results"] == []
-    assert api.delete(f"{links_url(journey)}{body['id']}/").status_code == 404
+    assert api.delete(f"/api/v1/share-links/{body['id']}/").status_code == 404
 
 
 def test_an_unknown_token_answers_404(journey, api):
@@ -107,8 +107,17 @@ def test_only_managers_make_see_and_revoke_them(api, api_as, journey, role):
     client = api_as(role)
     assert client.get(links_url(journey)).status_code == 403
     assert client.post(links_url(journey), {}, format="json").status_code == 403
-    assert client.delete(f"{links_url(journey)}{link['id']}/").status_code == 403
+    assert client.get(f"/api/v1/share-links/{link['id']}/").status_code == 403
+    assert client.delete(f"/api/v1/share-links/{link['id']}/").status_code == 403
     assert ShareLink.objects.live().count() == 1
+
+
+def test_a_link_reads_with_its_journey_and_never_its_url(api, journey):
+    link = create(api, journey)
+    response = api.get(f"/api/v1/share-links/{link['id']}/")
+    assert response.status_code == 200
+    assert response.json() == {key: link[key] for key in link if key != "url"}
+    assert response.json()["journey"] == str(journey.pk)
 
 
 def test_a_manager_token_makes_one_too(api_as, journey):
@@ -121,10 +130,9 @@ def test_another_workspaces_journey_is_404(api, outsider_api, journey, foreign_j
     for client, journey_, link in ((api, foreign_journey, theirs), (outsider_api, journey, mine)):
         assert client.get(links_url(journey_)).status_code == 404
         assert client.post(links_url(journey_), {}, format="json").status_code == 404
-        assert client.delete(f"{links_url(journey_)}{link['id']}/").status_code == 404
-    # Nor through one's own journey: a link is revoked only through its journey.
-    assert api.delete(f"{links_url(journey)}{theirs['id']}/").status_code == 404
-    assert api.delete(f"{links_url(journey)}not-a-uuid/").status_code == 404
+        assert client.get(f"/api/v1/share-links/{link['id']}/").status_code == 404
+        assert client.delete(f"/api/v1/share-links/{link['id']}/").status_code == 404
+    assert api.delete("/api/v1/share-links/not-a-uuid/").status_code == 404
     assert ShareLink.objects.live().count() == 2
 
 
