@@ -442,10 +442,19 @@ CREATE TEMPORARY TABLE IF NOT EXISTS feedback_staging (
 STAGED = ", ".join(f"{name}::jsonb" if name == "metadata" else name for name in COLUMNS)
 
 # One statement: insert what is new, add it to the rollups, and mark its touchpoints dirty.
+# The touchpoints are checked here, for the whole batch, instead of by a foreign key row by
+# row, and locked until the commit against their deletion (Feedback.touchpoint says why). A
+# row whose touchpoint was deleted since it was validated is left out, and counted with the
+# duplicates.
 INSERT_FROM_STAGING = f"""
-WITH inserted AS (
+WITH live AS (
+    SELECT id FROM touchpoints_touchpoint
+    WHERE id IN (SELECT touchpoint_id FROM feedback_staging)
+    FOR KEY SHARE
+), inserted AS (
     INSERT INTO feedback_feedback ({", ".join(COLUMNS)}, received_at)
     SELECT {STAGED}, now() FROM feedback_staging
+    WHERE touchpoint_id IN (SELECT id FROM live)
     ON CONFLICT (workspace_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
     RETURNING touchpoint_id, occurred_at, nps, csat, ces, sentiment, outcome, is_negative
 ), rolled AS (

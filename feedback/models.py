@@ -17,10 +17,13 @@ class Outcome(models.TextChoices):
 class Feedback(models.Model):
     """One customer signal about one touchpoint. The source of truth the rollups are built from."""
 
-    # workspace and journey repeat the touchpoint's (touchpoints never leave their journey), so
-    # only the touchpoint's foreign key is checked by the database: the checks cost most of
-    # a bulk insert's COMMIT. Deletes still cascade through Django. Indexes that lead with
-    # workspace and journey are below.
+    # No foreign key is checked by the database: the per-row checks at COMMIT cost a quarter
+    # of a bulk insert. workspace and journey repeat the touchpoint's (touchpoints never leave
+    # their journey); the touchpoint is checked set-based by ingestion's INSERT, which locks
+    # the batch's touchpoints (FOR KEY SHARE) until it commits, and a touchpoint's deletion
+    # locks it first (receivers.lock_touchpoint_against_ingestion), so that its cascade, which
+    # Django runs, sees every row committed. Indexes that lead with workspace and journey are
+    # below.
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
@@ -28,7 +31,11 @@ class Feedback(models.Model):
         Journey, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     touchpoint = models.ForeignKey(
-        Touchpoint, on_delete=models.CASCADE, related_name="feedback", db_index=False
+        Touchpoint,
+        on_delete=models.CASCADE,
+        related_name="feedback",
+        db_index=False,
+        db_constraint=False,
     )
     external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001 (NULL: no key)
     occurred_at = models.DateTimeField()

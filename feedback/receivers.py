@@ -1,6 +1,6 @@
 """What scoring does when the layers below it change: connected in FeedbackConfig.ready()."""
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from feedback import publishing, scoring
 from touchpoints.models import Touchpoint
@@ -17,3 +17,13 @@ def rescore_workspace(sender, *, workspace, **kwargs) -> None:
     with the change, so a lost publish only delays the rescore until the sweep."""
     scoring.mark_dirty(Touchpoint.objects.filter(workspace=workspace).values_list("id", flat=True))
     transaction.on_commit(publishing.schedule_rescore)
+
+
+def lock_touchpoint_against_ingestion(sender, *, instance, **kwargs) -> None:
+    """Before a touchpoint's feedback is deleted with it: waits for the ingestion batches that
+    locked it to commit, so that the cascade deletes their rows too (feedback has no foreign
+    key, see Feedback.touchpoint)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM touchpoints_touchpoint WHERE id = %s FOR UPDATE", [instance.pk]
+        )
