@@ -56,7 +56,8 @@ def import_preview(request: HttpRequest) -> HttpResponse:
     workspace = workspace_or_404(request)
     check_role(request, workspace.pk, Role.ANALYST)
     form = ImportPreviewForm(request.POST, request.FILES, workspace=workspace)
-    context = {"form": form, "preview": None, "error": ""}
+    # "previewed": the form's errors are listed in the partial, the only part swapped.
+    context = {"form": form, "preview": None, "error": "", "previewed": True}
     if form.is_valid():
         try:
             context["preview"] = preview.import_preview(
