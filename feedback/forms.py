@@ -135,7 +135,7 @@ class ImportForm(forms.Form):
         for name, label in MAPPED_FIELDS:
             self.fields[f"map_{name}"] = forms.CharField(label=label, required=False)
         self.params: dict = {}
-        self.profile_options: dict | None = None
+        self.new_profile: ImportProfile | None = None
 
     def clean(self):
         data = super().clean()
@@ -176,10 +176,11 @@ class ImportForm(forms.Form):
             data={"name": name, **options}, context={"workspace": self.workspace}
         )
         if serializer.is_valid():
-            self.profile_options = {
-                "name": serializer.validated_data["name"],
-                **serializer.options(),
-            }
+            self.new_profile = ImportProfile(
+                workspace=self.workspace,
+                name=serializer.validated_data["name"],
+                options=serializer.options(),
+            )
         for field, messages in serializer.errors.items():
             self.add_error("profile_name" if field == "name" else None, list(messages))
 
@@ -189,15 +190,10 @@ class ImportForm(forms.Form):
 
     def profile_save(self, *, created_by: str) -> ImportProfile | None:
         """The profile asked for, saved; None when none was."""
-        if self.profile_options is None:
-            return None
-        options = dict(self.profile_options)
-        return ImportProfile.objects.create(
-            workspace=self.workspace,
-            name=options.pop("name"),
-            options=options,
-            created_by=created_by,
-        )
+        if self.new_profile is not None:
+            self.new_profile.created_by = created_by
+            self.new_profile.save()
+        return self.new_profile
 
 
 class ImportPreviewForm(ImportForm):
@@ -205,7 +201,7 @@ class ImportPreviewForm(ImportForm):
     the size of the whole file (only its first megabyte is sent), and whether to suggest the
     mapping again (a new file, another profile). It saves no profile."""
 
-    file_size = forms.IntegerField(required=False, min_value=0)
+    file_size = forms.IntegerField(label=_("File size"), required=False, min_value=0)
     suggest = forms.BooleanField(required=False)
 
     def clean_profile_to_save(self, name: str) -> None:
