@@ -80,24 +80,16 @@ def import_create(
     options and the profile leave open), and queues the job once the transaction commits. A file
     that cannot be read as a whole (empty, not the format it is given, a mapping naming a column
     it lacks) fails at once."""
-    given = {**(profile.options if profile else {}), **options}
+    given = options_given(options, profile)
     with transaction.atomic():
-        job = ImportJob.objects.create(
+        job = job_new(
             workspace=workspace,
-            created_by=created_by,
-            filename=clean_text(upload.name or "upload")[:255],
+            filename=upload.name,
+            given=given,
             profile=profile,
-            format=given.get("format", ""),
-            encoding=given.get("encoding", ""),
-            delimiter=given.get("delimiter", ""),
-            header_rows=given.get("header_rows"),
-            mapping=given.get("mapping", {}),
-            defaults=given.get("defaults", {}),
-            value_map=given.get("value_map", {}),
-            date_format=given.get("date_format", "iso"),
-            timezone=given.get("timezone", ""),
-            decimal=given.get("decimal", "."),
+            created_by=created_by,
         )
+        job.save()
         upload.seek(0)
         sample = upload.read(readers.SAMPLE_BYTES)
         upload.seek(0)
@@ -133,7 +125,42 @@ def import_create(
     return job
 
 
-def layout_set(job: ImportJob, sample: bytes, *, utf8, around: bytes, lines: int, given: dict):
+def options_given(options: dict, profile: ImportProfile | None) -> dict:
+    """The options of an upload: the profile's, under those given with the upload."""
+    return {**(profile.options if profile else {}), **options}
+
+
+def job_new(
+    *,
+    workspace: Workspace,
+    filename: str,
+    given: dict,
+    profile: ImportProfile | None = None,
+    created_by: str = "",
+) -> ImportJob:
+    """A job, not yet saved, holding the options given."""
+    return ImportJob(
+        workspace=workspace,
+        created_by=created_by,
+        filename=clean_text(filename or "upload")[:255],
+        profile=profile,
+        format=given.get("format", ""),
+        encoding=given.get("encoding", ""),
+        delimiter=given.get("delimiter", ""),
+        header_rows=given.get("header_rows"),
+        mapping=given.get("mapping", {}),
+        defaults=given.get("defaults", {}),
+        value_map=given.get("value_map", {}),
+        date_format=given.get("date_format", "iso"),
+        timezone=given.get("timezone", ""),
+        decimal=given.get("decimal", "."),
+    )
+
+
+def layout_set(
+    job: ImportJob, sample: bytes, *, utf8, around: bytes, lines: int, given: dict
+) -> readers.Sample:
+    """How to read the file, on the job; what its first megabyte showed."""
     layout, seen = readers.find_layout(
         sample, name=job.filename, size=job.size_bytes, given=given, utf8=utf8, around=around
     )
@@ -149,6 +176,7 @@ def layout_set(job: ImportJob, sample: bytes, *, utf8, around: bytes, lines: int
     else:
         json_plan(job, seen.values)
         job.total = seen.estimate if job.format == ImportFormat.JSON else lines
+    return seen
 
 
 class ChunkReader(io.RawIOBase):
@@ -448,7 +476,7 @@ def cycle_collection_paused() -> Iterator[None]:
         gc.collect()
 
 
-def records_of(job: ImportJob, chunks: ChunkReader) -> tuple[Iterator, Callable, dict[str, str]]:
+def records_of(job: ImportJob, chunks: io.RawIOBase) -> tuple[Iterator, Callable, dict[str, str]]:
     """(line, raw, value) per record of the file, value → item, and the labels of reasons."""
     text = readers.text_stream(chunks, job.encoding or "utf-8")
     if job.format in TABULAR:

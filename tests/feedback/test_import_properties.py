@@ -23,6 +23,7 @@ from feedback.imports import (
 )
 from feedback.ingestion import FIELDS, TouchpointIndex, Unreadable, field_checks, validate_item
 from feedback.models import ImportJob, ImportStatus
+from feedback.preview import PREVIEW_ROWS, import_preview
 from feedback.readers import ImportFileError, clean
 
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "cp1250", "shift_jis"]
@@ -182,3 +183,32 @@ def test_a_whole_import_of_any_bytes_ends_with_every_record_counted(touchpoint, 
         assert job.rejected_rows.count() == job.rejected
     else:
         assert job.error and not job.error.startswith("The import stopped on an unexpected")
+
+
+@pytest.mark.django_db
+@given(
+    content=st.binary(max_size=3000),
+    name=st.sampled_from(["f.csv", "f.jsonl", "f.json", "f.txt"]),
+    cut=st.booleans(),
+)
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_the_preview_of_any_bytes_is_rows_or_a_reason(touchpoint, content, name, cut):
+    """The import page's preview, of a whole file or of its start (`cut`): every row shown is
+    stored values or reasons, and the suggestion names the file's columns."""
+    try:
+        shown = import_preview(
+            workspace=touchpoint.workspace,
+            upload=SimpleUploadedFile(name, content),
+            options={"defaults": {"touchpoint_key": "checkout"}, "timezone": "UTC"},
+            size=len(content) * (2 if cut else 1),
+            suggest=True,
+        )
+    except ImportFileError as exc:
+        assert str(exc)
+        return
+    assert len(shown.rows) <= PREVIEW_ROWS
+    assert set(shown.job.mapping.values()) <= set(shown.columns)
+    for row in shown.rows:
+        assert bool(row.values) != bool(row.reasons)

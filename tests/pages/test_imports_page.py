@@ -67,8 +67,10 @@ def test_it_shows_the_upload_form_to_an_analyst(analyst_client, touchpoint):
     page = response.content.decode()
     assert 'enctype="multipart/form-data"' in page
     assert 'name="file"' in page
-    assert 'name="map_nps"' in page and 'list="import-columns"' in page
-    assert '<datalist id="import-columns">' in page
+    # The mapping comes with the preview, once a file is chosen.
+    assert 'hx-post="/imports/preview/" hx-trigger="change"' in page
+    assert '<section id="import-preview"' in page and 'name="map_nps"' not in page
+    assert 'name="save_profile"' in page and 'name="profile_name"' in page
     assert '<option value="checkout">Checkout (checkout)</option>' in page
     assert f'<script src="{static("js/imports.js")}" defer>' in page
     assert "<script>" not in page
