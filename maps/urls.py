@@ -9,6 +9,7 @@ urlpatterns = [
     path("journeys/<uuid:pk>/", views.journey_map, name="map"),
     path("journeys/<uuid:pk>/at-risk/", views.at_risk, name="at-risk"),
     path("journeys/<uuid:pk>/history/", views.journey_history, name="history"),
+    path("journeys/<uuid:pk>/print/", views.journey_print, name="print"),
     path("touchpoints/<uuid:pk>/", views.touchpoint_detail, name="touchpoint"),
     path("journeys/<uuid:pk>/stages/add/", edits.stage_add, name="stage-add"),
     path("stages/<uuid:pk>/rename/", edits.stage_rename, name="stage-rename"),
