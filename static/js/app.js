@@ -22,7 +22,7 @@
   }
   document.addEventListener("click", function (event) {
     var menu = event.target.closest("details[data-menu]");
-    closeMenus(event.target.closest("details[data-menu] a") ? null : menu);
+    closeMenus(event.target.closest("details[data-menu] :is(a, button)") ? null : menu);
   });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") closeMenus(null);

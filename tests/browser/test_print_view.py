@@ -122,3 +122,28 @@ def test_the_other_charts_download_too(page, board, tmp_path):
     nps.value.save_as(tmp_path / "nps.png")
     assert (tmp_path / "nps.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert page.errors == []
+
+
+def test_the_board_downloads_as_a_png_of_its_whole_width(page, board, tmp_path):
+    sign_in(page, "alice", "pw-alice")
+    page.set_viewport_size({"width": 900, "height": 900})  # the board scrolls sideways
+    drawn(page, f"{page.base}/journeys/{board.pk}/")
+    # From the board's left edge to the last stage's right one, the "add stage" column left out.
+    board_width = page.evaluate(
+        """() => {
+            const board = document.querySelector("#board .map-scroll");
+            const last = [...board.querySelectorAll(".stage")].at(-2);
+            return Math.ceil(last.getBoundingClientRect().right - board.getBoundingClientRect().left);
+        }"""
+    )
+    assert 900 < board_width < page.eval_on_selector("#board .map-scroll", "el => el.scrollWidth")
+    page.click("details[data-menu] summary")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="The board as a picture (PNG)").click()
+    assert download.value.suggested_filename == "online-purchase-board.png"
+    download.value.save_as(tmp_path / "board.png")
+    image = (tmp_path / "board.png").read_bytes()
+    assert image[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(image[16:20], "big") == 2 * board_width  # IHDR width, pixel ratio 2
+    assert page.locator("details[data-menu]").get_attribute("open") is None
+    assert page.errors == []
