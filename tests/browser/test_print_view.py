@@ -8,6 +8,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from feedback.ingestion import feedback_ingest
+from journeys.services import journey_create
 from tests.browser.conftest import sign_in
 from touchpoints.models import Touchpoint
 from touchpoints.services import touchpoint_create
@@ -65,6 +66,32 @@ def test_it_prints_the_whole_map_on_landscape_pages(page, board, stages):
     for control in ("Sign out", "Download", "Back to the map", "Journeys Import"):
         assert control not in text
     assert page.errors == []
+
+
+def test_a_long_journey_wraps_its_stages_in_rows_of_seven(page, owner, workspace):
+    names = [f"Stage number {i}" for i in range(11)]
+    journey = journey_create(
+        workspace=workspace, name="Long", stages=[{"name": n, "kind": "custom"} for n in names]
+    )
+    for stage in journey.stages.all():
+        touchpoint_create(stage=stage, name=f"Touchpoint of {stage.name}", pain_points="Slow")
+    sign_in(page, "alice", "pw-alice")
+    drawn(page, f"{page.base}/journeys/{journey.pk}/print/")
+    page.emulate_media(media="print")
+
+    stages = [page.locator(".stage").nth(i).bounding_box() for i in (0, 6, 7)]
+    assert stages[0]["y"] == stages[1]["y"] < stages[2]["y"]  # the eighth starts a new row
+    assert stages[2]["x"] == stages[0]["x"]
+    cells = page.locator(".lane").nth(1).locator(".lane-cell")  # pain points
+    assert cells.nth(7).bounding_box()["x"] == stages[2]["x"]  # under its own stage
+    overflowing = page.eval_on_selector_all(
+        ".print-sheet .stage, .print-sheet .touchpoint, .print-sheet .lane-cell",
+        "els => els.filter(e => e.scrollWidth > e.clientWidth).length",
+    )
+    assert overflowing == 0
+    pdf = PdfReader(io.BytesIO(page.pdf(landscape=True, format="A4")))
+    text = " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
+    assert [name for name in names if name not in text] == []
 
 
 def test_the_print_button_opens_the_print_dialog(page, board):
