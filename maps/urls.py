@@ -12,6 +12,7 @@ urlpatterns = [
     path("journeys/<uuid:pk>/share/", sharing.share, name="share"),
     path("share-links/<uuid:pk>/revoke/", sharing.share_revoke, name="share-revoke"),
     path("shared/<str:token>/", sharing.shared_map, name="shared"),
+    path("journeys/<uuid:pk>/print/", views.journey_print, name="print"),
     path("touchpoints/<uuid:pk>/", views.touchpoint_detail, name="touchpoint"),
     path("journeys/<uuid:pk>/stages/add/", edits.stage_add, name="stage-add"),
     path("stages/<uuid:pk>/rename/", edits.stage_rename, name="stage-rename"),

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -126,6 +127,15 @@ def journey_map(request: HttpRequest, pk) -> HttpResponse:
         return render(request, "maps/map.html#board", context)
     context["following"] = is_following(user=request.user, journey=journey)
     return render(request, "maps/map.html", context)
+
+
+@login_required
+@require_GET
+def journey_print(request: HttpRequest, pk) -> HttpResponse:
+    """The whole map for paper: the map page's pieces without their controls."""
+    journey = journey_for(request, pk)
+    context = {**map_context(request, journey), "printed_at": timezone.now()}
+    return render(request, "maps/print.html", context)
 
 
 @login_required

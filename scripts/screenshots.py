@@ -40,6 +40,16 @@ def main() -> None:
         page.wait_for_load_state("networkidle")
         page.screenshot(path=OUT / "map-with-panel.png", full_page=True)
 
+        # The print view as it goes on paper: print media, a window as wide as A4 landscape.
+        page.click("details[data-menu] summary")
+        page.click("text=Print or PDF (landscape)")
+        page.locator("#emotion-chart .main-svg").first.wait_for()
+        page.set_viewport_size({"width": 1123, "height": 794})
+        page.emulate_media(media="print")
+        page.screenshot(path=OUT / "print.png", full_page=True)
+        page.emulate_media(media="screen")
+        page.set_viewport_size({"width": 1440, "height": 900})
+
         page.goto(f"{BASE}/imports/")
         upload = Path(tempfile.mkdtemp()) / "post-sale-survey.csv"
         upload.write_text(CSV)

@@ -9,6 +9,11 @@
     }
   });
 
+  // Print buttons (the print view's).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("button[data-print]")) window.print();
+  });
+
   // Menus (<details data-menu>) close on a click elsewhere, on a choice, and on Escape.
   function closeMenus(except) {
     document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
@@ -17,7 +22,7 @@
   }
   document.addEventListener("click", function (event) {
     var menu = event.target.closest("details[data-menu]");
-    closeMenus(event.target.closest("details[data-menu] a") ? null : menu);
+    closeMenus(event.target.closest("details[data-menu] :is(a, button)") ? null : menu);
   });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") closeMenus(null);

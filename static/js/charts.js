@@ -5,12 +5,18 @@
 
   var BAND_COLOURS = { healthy: "#12805c", at_risk: "#b7791f", critical: "#c43d3d", no_data: "#98a2b3" };
   var CONFIG = { displayModeBar: false, responsive: true };
+  // On paper (the print view) a chart is a picture: drawn once at the sheet's width, no hover.
+  var STATIC = { displayModeBar: false, staticPlot: true };
   var FONT = { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 12, color: "#1d2433" };
 
   // Plotly reads tags in labels as markup (<a href>, <b>, <br>): names go in as text, through the
   // entities Plotly decodes back.
   function asText(value) {
     return String(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  function config(element) {
+    return element.closest('[data-charts="static"]') ? STATIC : CONFIG;
   }
 
   function data(element) {
@@ -27,7 +33,7 @@
         margin: { l: 0, r: 0, t: 4, b: 0 }, height: 48, font: FONT,
         xaxis: { visible: false }, yaxis: { visible: false, autorange: true },
         paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)"
-      }, CONFIG);
+      }, config(element));
     },
 
     emotion: function (element, curve) {
@@ -43,7 +49,7 @@
                  ticktext: ["−2", "−1", "0", "+1", "+2"] },
         xaxis: { tickangle: -35, automargin: true },
         paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)"
-      }, CONFIG);
+      }, config(element));
     },
 
     // A touchpoint's daily health score, each marker in its band's colour, over the band limits.
@@ -71,7 +77,7 @@
         shapes: [zone(70, 100, "rgba(18,128,92,.06)"), zone(0, 40, "rgba(196,61,61,.06)"),
                  limit(40), limit(70)],
         paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)"
-      }, CONFIG);
+      }, config(element));
     },
 
     // NPS answers 0–10: detractors (0–6) red, passives (7–8) amber, promoters (9–10) green.
@@ -90,7 +96,7 @@
         xaxis: { tickmode: "linear", tick0: 0, dtick: 1, fixedrange: true },
         yaxis: { rangemode: "tozero", gridcolor: "#f2f4f7", fixedrange: true },
         paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)"
-      }, CONFIG);
+      }, config(element));
     }
   };
 
@@ -103,6 +109,20 @@
       if (draw && values && window.Plotly) draw(element, values);
     });
   }
+
+  // Download buttons (data-chart-download="png" or "svg", data-chart-for the chart's id): the
+  // picture Plotly makes of the chart as drawn, on white rather than the page's transparency.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-chart-download]");
+    var chart = button && document.getElementById(button.getAttribute("data-chart-for"));
+    if (!chart || !chart._fullLayout) return;
+    var format = button.getAttribute("data-chart-download");
+    Plotly.downloadImage(chart, {
+      format: format, filename: button.getAttribute("data-filename") || "chart",
+      width: chart.offsetWidth, height: chart.offsetHeight, scale: format === "png" ? 2 : 1,
+      setBackground: "opaque"
+    });
+  });
 
   window.TruthmapCharts = { kinds: kinds, draw: draw, BAND_COLOURS: BAND_COLOURS, FONT: FONT, CONFIG: CONFIG };
   // For the page, then for every piece htmx swaps in (Plotly, deferred before us, is loaded).

@@ -49,6 +49,32 @@
     }
   });
 
+  // The board (stages, cards and lanes) as a PNG: html-to-image draws a copy of it, the whole
+  // width even where it scrolls, without the edit controls. The copy keeps every column's width,
+  // so the picture ends where the last stage does rather than after the "add stage" column.
+  var EDIT_CONTROLS = ".move, .stage-tools, .add-touchpoint, .add-stage, .lane-spacer";
+  function boardWidth(board) {
+    var stages = board.querySelectorAll(".stage:not(.add-stage)");
+    if (!stages.length) return board.scrollWidth;
+    var right = stages[stages.length - 1].getBoundingClientRect().right;
+    return Math.ceil(right - board.getBoundingClientRect().left + board.scrollLeft);
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-board-download]");
+    var board = document.querySelector("#board .map-scroll");
+    if (!button || !board || !window.htmlToImage) return;
+    htmlToImage.toPng(board, {
+      width: boardWidth(board), height: board.scrollHeight, style: { overflow: "visible" },
+      backgroundColor: "#f6f7f9", pixelRatio: 2,
+      filter: function (node) { return !(node.matches && node.matches(EDIT_CONTROLS)); }
+    }).then(function (url) {
+      var link = document.createElement("a");
+      link.href = url;
+      link.download = button.getAttribute("data-filename") + ".png";
+      link.click();
+    });
+  });
+
   htmx.onLoad(function (element) {
     if (window.Sortable) enableSorting(element);
     markSelected();
