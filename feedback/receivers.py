@@ -17,3 +17,11 @@ def rescore_workspace(sender, *, workspace, **kwargs) -> None:
     with the change, so a lost publish only delays the rescore until the sweep."""
     scoring.mark_dirty(Touchpoint.objects.filter(workspace=workspace).values_list("id", flat=True))
     transaction.on_commit(publishing.schedule_rescore)
+
+
+def rescore_unarchived_journey(sender, *, journey_id, **kwargs) -> None:
+    """The nightly rescore skips archived journeys: one coming back is scored again at once."""
+    scoring.mark_dirty(
+        Touchpoint.objects.filter(journey_id=journey_id).values_list("id", flat=True)
+    )
+    transaction.on_commit(publishing.schedule_rescore)

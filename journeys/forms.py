@@ -32,3 +32,24 @@ class StageForm(forms.ModelForm):
 
 class MoveForm(forms.Form):
     position = forms.IntegerField(min_value=0)
+
+
+class JourneyEditForm(forms.ModelForm):
+    # The version the form was read at: a save over someone else's newer change is a conflict.
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Journey
+        fields = ["name", "persona", "description"]
+        labels = JourneyCreateForm.Meta.labels
+        widgets = JourneyCreateForm.Meta.widgets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Ids unique on the dashboard, where every journey's card has this form.
+        self.auto_id = f"journey-{self.instance.pk}-%s"
+        self.fields["version"].initial = self.instance.version
+
+    def changes(self) -> dict:
+        """The fields to save; `version` guards them and is not one."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maps import edits, views
+from maps import edits, manage, views
 
 app_name = "maps"
 urlpatterns = [
@@ -10,6 +10,11 @@ urlpatterns = [
     path("journeys/<uuid:pk>/at-risk/", views.at_risk, name="at-risk"),
     path("journeys/<uuid:pk>/history/", views.journey_history, name="history"),
     path("touchpoints/<uuid:pk>/", views.touchpoint_detail, name="touchpoint"),
+    path("journeys/<uuid:pk>/edit/", manage.journey_edit, name="journey-edit"),
+    path("journeys/<uuid:pk>/duplicate/", manage.journey_duplicate, name="journey-duplicate"),
+    path("journeys/<uuid:pk>/archive/", manage.journey_archive, name="journey-archive"),
+    path("journeys/<uuid:pk>/unarchive/", manage.journey_unarchive, name="journey-unarchive"),
+    path("journeys/<uuid:pk>/delete/", manage.journey_delete, name="journey-delete"),
     path("journeys/<uuid:pk>/stages/add/", edits.stage_add, name="stage-add"),
     path("stages/<uuid:pk>/rename/", edits.stage_rename, name="stage-rename"),
     path("stages/<uuid:pk>/move/", edits.stage_move, name="stage-move"),
