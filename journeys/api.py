@@ -106,13 +106,18 @@ class JourneySerializer(serializers.ModelSerializer):
 
 
 class JourneyFilter(django_filters.FilterSet):
-    archived = django_filters.BooleanFilter(
-        field_name="archived_at", lookup_expr="isnull", exclude=True
+    archived = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_archived",
+        help_text="`false`: the journeys in use; `true`: the archived ones. Both when omitted.",
     )
 
     class Meta:
         model = Journey
         fields = ["archived"]
+
+    def filter_archived(self, queryset, name, value):
+        return queryset.archived() if value == "true" else queryset.active()
 
 
 class JourneyViewSet(
@@ -143,7 +148,10 @@ class JourneyViewSet(
 
     @extend_schema(methods=["GET"], responses=StageSerializer(many=True))
     @extend_schema(methods=["POST"], request=StageSerializer, responses={201: StageSerializer})
-    @action(detail=True, methods=["get", "post"], serializer_class=StageSerializer)
+    # filter_backends: `?archived=` filters journeys, not a journey's stages.
+    @action(
+        detail=True, methods=["get", "post"], serializer_class=StageSerializer, filter_backends=[]
+    )
     def stages(self, request, pk=None):
         journey = self.get_object()  # for a POST, this checks the write role too
         if request.method == "GET":
