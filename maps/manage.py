@@ -36,7 +36,8 @@ def edit_answer(
     if request.htmx:
         (journey,) = selectors.with_card_stats([journey])
         journey.edit_form = form
-        context["can"] = can(request, journey.workspace_id)
+        # Focus stays on the card, whose old markup the swap removes.
+        context.update(can=can(request, journey.workspace_id), swapped=True)
         return render(request, "maps/dashboard.html#journey-card", context, status=status)
     return render(request, "maps/journey_edit.html", context, status=status)
 
