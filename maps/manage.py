@@ -84,8 +84,10 @@ def edit_conflict(request: HttpRequest, journey: Journey, form: JourneyEditForm)
 
 
 def copy_name(name: str) -> str:
-    suffix = _(" (copy)")
-    return name[: NAME_LENGTH - len(suffix)] + suffix
+    """The copy's name, the original's cut short to leave room for the words around it."""
+    pattern = _("%(name)s (copy)")
+    room = NAME_LENGTH - len(pattern % {"name": ""})
+    return pattern % {"name": name[:room]}
 
 
 @require_POST
