@@ -223,6 +223,7 @@ def test_archived_journeys_are_listed_for_members_without_controls(viewer_client
     journey_update(journey=journey, archived=True)
     page = viewer_client.get("/").content.decode()
     assert "Archived journey (1)" in page and f'href="/journeys/{journey.pk}/"' in page
+    assert "Every journey is archived" in page and "No journeys yet" not in page
     assert "/unarchive/" not in page
 
 
