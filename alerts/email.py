@@ -36,7 +36,7 @@ def pending_events(follow: Follow):
 
 def due_follows():
     """Follows with something new to tell, whose last message is an hour old, of members with
-    an email address who still belong to the journey's workspace."""
+    an email address who still belong to the journey's workspace, of journeys not archived."""
     return Follow.objects.filter(
         Q(last_sent_at__isnull=True) | Q(last_sent_at__lte=Now() - EMAIL_INTERVAL),
         Exists(
@@ -51,6 +51,7 @@ def due_follows():
                 user_id=OuterRef("user_id"), workspace_id=OuterRef("journey__workspace_id")
             )
         ),
+        journey__archived_at__isnull=True,
     ).exclude(user__email="")
 
 

@@ -27,3 +27,11 @@ def lock_touchpoint_against_ingestion(sender, *, instance, **kwargs) -> None:
         cursor.execute(
             "SELECT 1 FROM touchpoints_touchpoint WHERE id = %s FOR UPDATE", [instance.pk]
         )
+
+
+def rescore_unarchived_journey(sender, *, journey_id, **kwargs) -> None:
+    """The nightly rescore skips archived journeys: one coming back is scored again at once."""
+    scoring.mark_dirty(
+        Touchpoint.objects.filter(journey_id=journey_id).values_list("id", flat=True)
+    )
+    transaction.on_commit(publishing.schedule_rescore)

@@ -20,8 +20,10 @@ def rescore_dirty_task() -> int:
 
 @shared_task(**RETRY)
 def rescore_all_task() -> int:
-    """Daily: the window moves, so every touchpoint is scored again (and snapshotted)."""
-    scoring.mark_dirty(Touchpoint.objects.values_list("id", flat=True))
+    """Daily: the window moves, so every touchpoint is scored again (and snapshotted), but
+    those of archived journeys (scored again when unarchived, and when feedback arrives)."""
+    active = Touchpoint.objects.filter(journey__archived_at__isnull=True)
+    scoring.mark_dirty(active.values_list("id", flat=True))
     return rescored(scoring.rescore_dirty())
 
 

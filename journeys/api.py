@@ -1,5 +1,6 @@
 """The plain API of journeys and stages; maps.api adds the whole map and its health."""
 
+import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -56,6 +57,12 @@ class JourneySerializer(serializers.ModelSerializer):
     )
     health = HealthSerializer(read_only=True)
     version = serializers.IntegerField(required=False, min_value=1)
+    archived = serializers.BooleanField(
+        required=False,
+        help_text="Archived journeys leave the dashboard's list, stay readable, and are skipped "
+        "by the nightly rescore and the emails to followers. PATCH true to archive, false to "
+        "unarchive.",
+    )
     stages = StageInputSerializer(
         many=True,
         required=False,
@@ -74,9 +81,12 @@ class JourneySerializer(serializers.ModelSerializer):
             "version",
             "created_at",
             "updated_at",
+            "archived",
+            "archived_at",
             "health",
             "stages",
         ]
+        read_only_fields = ["archived_at"]
 
     def validate_workspace(self, workspace: Workspace) -> Workspace:
         if workspace.pk not in caller_roles(self.context["request"]):
@@ -86,11 +96,28 @@ class JourneySerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict) -> dict:
         if self.instance is None:
             attrs.pop("version", None)  # a new journey starts at 1; `version` guards PATCH only
+            if attrs.pop("archived", False):
+                raise serializers.ValidationError({"archived": "A new journey is not archived."})
         else:
             for field in ("workspace", "stages"):
                 if field in attrs:
                     raise serializers.ValidationError({field: "This cannot be changed here."})
         return attrs
+
+
+class JourneyFilter(django_filters.FilterSet):
+    archived = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_archived",
+        help_text="`false`: the journeys in use; `true`: the archived ones. Both when omitted.",
+    )
+
+    class Meta:
+        model = Journey
+        fields = ["archived"]
+
+    def filter_archived(self, queryset, name, value):
+        return queryset.archived() if value == "true" else queryset.active()
 
 
 class JourneyViewSet(
@@ -102,6 +129,7 @@ class JourneyViewSet(
     WorkspaceScopedViewSet,
 ):
     serializer_class = JourneySerializer
+    filterset_class = JourneyFilter
     write_role = Role.MANAGER
 
     def get_queryset(self):
@@ -120,7 +148,10 @@ class JourneyViewSet(
 
     @extend_schema(methods=["GET"], responses=StageSerializer(many=True))
     @extend_schema(methods=["POST"], request=StageSerializer, responses={201: StageSerializer})
-    @action(detail=True, methods=["get", "post"], serializer_class=StageSerializer)
+    # filter_backends: `?archived=` filters journeys, not a journey's stages.
+    @action(
+        detail=True, methods=["get", "post"], serializer_class=StageSerializer, filter_backends=[]
+    )
     def stages(self, request, pk=None):
         journey = self.get_object()  # for a POST, this checks the write role too
         if request.method == "GET":

@@ -47,3 +47,24 @@ class ShareLinkForm(forms.Form):
     expires_in = forms.TypedChoiceField(
         label=_("Expires"), choices=EXPIRY_CHOICES, coerce=int, empty_value=None, required=False
     )
+
+
+class JourneyEditForm(forms.ModelForm):
+    # The version the form was read at: a save over someone else's newer change is a conflict.
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Journey
+        fields = ["name", "persona", "description"]
+        labels = JourneyCreateForm.Meta.labels
+        widgets = JourneyCreateForm.Meta.widgets
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Ids unique on the dashboard, where every journey's card has this form.
+        self.auto_id = f"journey-{self.instance.pk}-%s"
+        self.fields["version"].initial = self.instance.version
+
+    def changes(self) -> dict:
+        """The fields to save; `version` guards them and is not one."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}

@@ -45,6 +45,12 @@ class JourneyQuerySet(models.QuerySet):
     def for_workspaces(self, workspace_ids):
         return self.filter(workspace_id__in=workspace_ids)
 
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
+
 
 class Journey(HasHealth):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -55,6 +61,9 @@ class Journey(HasHealth):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Archived journeys leave the dashboard's list, stay readable, and are skipped by the
+    # nightly rescore and by the emails to followers.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     objects = JourneyQuerySet.as_manager()
 
@@ -65,6 +74,10 @@ class Journey(HasHealth):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class StageKind(models.TextChoices):

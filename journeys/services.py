@@ -1,9 +1,10 @@
 from django.db import transaction
+from django.utils import timezone
 
 from config.errors import StaleVersion
 from journeys import ordering
 from journeys.models import CLASSIC_STAGE_KINDS, Journey, Stage, StageKind
-from journeys.signals import journey_reshaped
+from journeys.signals import journey_reshaped, journey_unarchived
 from workspaces.models import Workspace
 
 
@@ -80,11 +81,19 @@ def check_version(current: int, expected: int | None) -> None:
 
 
 @transaction.atomic
-def journey_update(*, journey: Journey, version: int | None = None, **fields) -> Journey:
+def journey_update(
+    *, journey: Journey, version: int | None = None, archived: bool | None = None, **fields
+) -> Journey:
+    """Saves the fields; `archived` archives (keeping the first date) or unarchives it."""
     journey = lock_journey(journey.pk)
     check_version(journey.version, version)
     for name, value in fields.items():
         setattr(journey, name, value)
+    unarchived = archived is False and journey.archived
+    if archived is not None and archived != journey.archived:
+        journey.archived_at = timezone.now() if archived else None
     journey.version += 1
     journey.save()
+    if unarchived:
+        journey_unarchived.send(sender=Journey, journey_id=journey.pk)
     return journey

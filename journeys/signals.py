@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # touchpoints weigh in its stage and journey health: a touchpoint moved to another stage or
 # deleted, a stage deleted, a moment of truth tagged, changed or removed.
 journey_reshaped = Signal()
+
+# Sent with `journey_id` inside the transaction that unarchives a journey, whose scores the
+# nightly rescore skipped while it was archived.
+journey_unarchived = Signal()

@@ -430,7 +430,7 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
         return tagged(Response(data), etag)
 
     @extend_schema(responses=AuditEventSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, filter_backends=[])  # `?archived=` filters journeys, not their history
     def history(self, request, pk=None):
         """The audit trail of the journey and of its stages, touchpoints and moments, deleted
         ones included, newest first: when, who, what, and from what to what."""

@@ -346,3 +346,11 @@ def journey_import(
             if "touchpoint_key_per_workspace" not in str(exc) or attempt == attempts - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def journey_duplicate(*, journey: Journey, name: str, tagged_by: str = "") -> Journey:
+    """A copy of the journey in its workspace, named `name`: its stages, touchpoints (their keys
+    with a suffix) and moments, no feedback; through its document, as an import would."""
+    document = document_from_journey(journey)
+    document["journey"]["name"] = name
+    return journey_import(workspace=journey.workspace, document=document, tagged_by=tagged_by)

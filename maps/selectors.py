@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback.at_risk import at_risk_counts
-from feedback.models import JourneySnapshot
+from feedback.models import Feedback, JourneySnapshot
 from journeys.models import BAND_LABELS, Band, Journey, Stage
 from moments.models import MOMENT_SHORT_LABELS, Moment, MomentType
 from touchpoints.models import CHANNEL_ICONS, CHANNEL_LABELS, Touchpoint
@@ -39,7 +39,18 @@ def sparklines(journey_ids: list, days: int = 90) -> dict:
 
 
 def dashboard_journeys(workspace: Workspace) -> list[Journey]:
-    journeys = list(Journey.objects.filter(workspace=workspace))
+    """The journeys of the dashboard's main list (archived ones are listed apart), with what
+    their cards show."""
+    return with_card_stats(list(Journey.objects.filter(workspace=workspace).active()))
+
+
+def archived_journeys(workspace: Workspace) -> list[Journey]:
+    return list(Journey.objects.filter(workspace=workspace).archived().order_by("-archived_at"))
+
+
+def with_card_stats(journeys: list[Journey]) -> list[Journey]:
+    """The journeys with what a dashboard card shows: customers at risk, critical moments of
+    truth and the 90-day trend, in three queries whatever their number."""
     ids = [journey.pk for journey in journeys]
     at_risk, critical, lines = (
         at_risk_counts(ids),
@@ -51,6 +62,16 @@ def dashboard_journeys(workspace: Workspace) -> list[Journey]:
         journey.critical_moments = critical[journey.pk]
         journey.sparkline = lines[journey.pk]
     return journeys
+
+
+def journey_contents(journey: Journey) -> dict[str, int]:
+    """What deleting the journey deletes with it."""
+    return {
+        "stages": journey.stages.count(),
+        "touchpoints": journey.touchpoints.count(),
+        "moments": Moment.objects.filter(touchpoint__journey=journey).count(),
+        "feedback": Feedback.objects.filter(journey=journey).count(),
+    }
 
 
 CARD_FIELDS = [

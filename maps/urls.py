@@ -1,6 +1,6 @@
 from django.urls import path
 
-from maps import edits, sharing, views
+from maps import edits, manage, sharing, views
 
 app_name = "maps"
 urlpatterns = [
@@ -14,6 +14,11 @@ urlpatterns = [
     path("shared/<str:token>/", sharing.shared_map, name="shared"),
     path("journeys/<uuid:pk>/print/", views.journey_print, name="print"),
     path("touchpoints/<uuid:pk>/", views.touchpoint_detail, name="touchpoint"),
+    path("journeys/<uuid:pk>/edit/", manage.journey_edit, name="journey-edit"),
+    path("journeys/<uuid:pk>/duplicate/", manage.journey_duplicate, name="journey-duplicate"),
+    path("journeys/<uuid:pk>/archive/", manage.journey_archive, name="journey-archive"),
+    path("journeys/<uuid:pk>/unarchive/", manage.journey_unarchive, name="journey-unarchive"),
+    path("journeys/<uuid:pk>/delete/", manage.journey_delete, name="journey-delete"),
     path("journeys/<uuid:pk>/stages/add/", edits.stage_add, name="stage-add"),
     path("stages/<uuid:pk>/rename/", edits.stage_rename, name="stage-rename"),
     path("stages/<uuid:pk>/move/", edits.stage_move, name="stage-move"),

@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from alerts.selectors import is_following
 from feedback.at_risk import at_risk_counts, at_risk_customers, customer_bad_experiences
 from journeys import services
-from journeys.forms import JourneyCreateForm
+from journeys.forms import JourneyCreateForm, JourneyEditForm
 from journeys.models import Band, Journey
 from maps import selectors
 from maps.blueprints import BLUEPRINTS, journey_create_from_blueprint
@@ -30,13 +30,24 @@ FILTERS = ("type", "band", "channel")
 HISTORY_PAGE_SIZE = 50
 
 
+def dashboard_context(request: HttpRequest, workspace, form=None) -> dict:
+    """The active journeys' cards (with the edit form for managers) and the archived ones."""
+    context = {"journeys": [], "archived": [], "form": form or JourneyCreateForm()}
+    if workspace is None:
+        return context
+    context["journeys"] = selectors.dashboard_journeys(workspace)
+    if can(request, workspace.pk)["edit"]:
+        for journey in context["journeys"]:
+            journey.edit_form = JourneyEditForm(instance=journey)
+    context["archived"] = selectors.archived_journeys(workspace)
+    return context
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    workspace = current_workspace(request)
-    journeys = selectors.dashboard_journeys(workspace) if workspace else []
-    form = JourneyCreateForm()
-    return render(request, "maps/dashboard.html", {"journeys": journeys, "form": form})
+    context = dashboard_context(request, current_workspace(request))
+    return render(request, "maps/dashboard.html", context)
 
 
 @require_POST
@@ -48,8 +59,7 @@ def journey_create(request: HttpRequest) -> HttpResponse:
     check_role(request, workspace.pk, Role.MANAGER)
     form = JourneyCreateForm(request.POST)
     if not form.is_valid():
-        journeys = selectors.dashboard_journeys(workspace)
-        context = {"journeys": journeys, "form": form, "form_open": True}
+        context = {**dashboard_context(request, workspace, form), "form_open": True}
         return render(request, "maps/dashboard.html", context, status=400)
     start_from, data = form.cleaned_data.pop("start_from"), form.cleaned_data
     if start_from in BLUEPRINTS:

@@ -33,6 +33,14 @@ def main() -> None:
         page.wait_for_load_state("networkidle")
         page.screenshot(path=OUT / "dashboard.png", full_page=True)
 
+        # A manager's controls: the first card's edit form open, then what a delete would take.
+        page.locator(".journey-card details.journey-edit summary").first.click()
+        page.screenshot(path=OUT / "dashboard-manage.png", full_page=True)
+        page.locator(".journey-card a.button.danger").first.click()
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / "journey-delete.png")
+        page.goto(f"{BASE}/")
+
         page.click(".journey-card h2 a >> text=Online purchase")
         page.wait_for_load_state("networkidle")
         page.locator(".touchpoint a.name", has_text="Checkout and payment").click()

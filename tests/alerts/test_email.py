@@ -11,6 +11,7 @@ from alerts.email import email_followers
 from alerts.models import Follow
 from feedback.at_risk import at_risk_refresh_stale
 from feedback.scoring import rescore_touchpoints
+from journeys.services import journey_update
 from tests.conftest import make_member, signed_in
 from tests.feedback.health_data import freeze_now, ingest
 
@@ -127,3 +128,14 @@ def test_members_follow_through_the_api_and_tokens_cannot(api, api_as, outsider_
     assert not Follow.objects.exists()
     assert api_as("viewer").post(url).status_code == 403
     assert outsider_api.post(url).status_code == 404
+
+
+def test_an_archived_journey_emails_no_one_until_unarchived(
+    follower, workspace, journey, touchpoint, moment, mailoutbox
+):
+    journey_update(journey=journey, archived=True)
+    critical(workspace, touchpoint)
+    assert email_followers() == 0
+    journey_update(journey=journey, archived=False)
+    assert email_followers() == 1
+    assert mailoutbox[0].subject == "Online purchase: 1 moment of truth turned critical"

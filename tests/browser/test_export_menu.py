@@ -18,7 +18,7 @@ def test_a_manager_starts_from_a_template_and_downloads_its_diagram(page, owner,
     page.wait_for_url("**/journeys/*/")
     assert page.locator(".touchpoint", has_text="Setup wizard and first project").count() == 1
 
-    menu = page.locator("details[data-menu]")
+    menu = page.locator("details[data-menu]", has_text="Journey document")
     menu.locator("summary").click()
     with page.expect_download() as download:
         menu.get_by_role("link", name="Mermaid diagram").click()
