@@ -1,7 +1,8 @@
 """Maps and lists: GET /api/v1/journeys/{id}/map/ at 30 and 300 touchpoints (p95 over gunicorn,
 SQL queries in-process), the map page /journeys/{id}/ when it exists (server time and queries,
 in-process), and the throughput of GET /api/v1/touchpoints/?journey=… under 32 concurrent
-connections, beside that of the smallest authenticated API answer (the stack's floor).
+connections, polled with If-None-Match as clients do and unconditional, beside that of the
+smallest authenticated API answer (the stack's floor).
 
     python -m bench.pages [--touchpoints 300] [--requests 200] [--connections 32] [--duration 10]
 """
@@ -52,33 +53,43 @@ def p95_over_http(port: int, token: str, path: str, args: argparse.Namespace) ->
     return percentile(times, 95)
 
 
-def throughput(port: int, tokens: list[str], path: str, duration: float) -> tuple[float, int, int]:
-    """Requests per second over one keep-alive connection per token for `duration`. The load
-    comes from asyncio on raw sockets in this process: a thread per connection through
-    http.client took a core of its own on this 2-core machine, the server's share."""
-    return asyncio.run(_load(port, tokens, path, duration))
+def throughput(
+    port: int, tokens: list[str], path: str, duration: float, *, conditional: bool = False
+) -> tuple[float, int, int, int]:
+    """Requests per second over one keep-alive connection per token for `duration`, the
+    requests, the errors and the 304s. `conditional`: each connection sends back the last ETag
+    it got as If-None-Match, as a polling client does. The load comes from asyncio on raw
+    sockets in this process: a thread per connection through http.client took a core of its
+    own on this 2-core machine, the server's share."""
+    return asyncio.run(_load(port, tokens, path, duration, conditional))
 
 
-async def _load(port: int, tokens: list[str], path: str, duration: float):
-    done, errors = [0], [0]
+def header(head: bytes, name: bytes) -> bytes | None:
+    for line in head.split(b"\r\n")[1:]:
+        key, _, value = line.partition(b":")
+        if key.strip().lower() == name:
+            return value.strip()
+    return None
+
+
+async def _load(port: int, tokens: list[str], path: str, duration: float, conditional: bool):
+    done, errors, unchanged = [0], [0], [0]
 
     async def connection(token: str) -> None:
-        request = (
-            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\r\n"
-        ).encode()
+        request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+        etag = None
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         while time.perf_counter() < deadline:
-            writer.write(request)
+            condition = f"If-None-Match: {etag.decode()}\r\n" if etag else ""
+            writer.write(f"{request}{condition}\r\n".encode())
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head.split(b" ", 2)[1])
-            length = next(
-                int(line.split(b":", 1)[1])
-                for line in head.split(b"\r\n")
-                if line.lower().startswith(b"content-length:")
-            )
-            await reader.readexactly(length)
+            await reader.readexactly(int(header(head, b"content-length") or 0))
+            if conditional and status == 200:
+                etag = header(head, b"etag")
             done[0] += 1
-            errors[0] += status != 200
+            unchanged[0] += status == 304
+            errors[0] += status not in (200, 304)
             if b"connection: close" in head.lower():
                 writer.close()
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -87,7 +98,7 @@ async def _load(port: int, tokens: list[str], path: str, duration: float):
     deadline = time.perf_counter() + duration
     with stopwatch() as elapsed:
         await asyncio.gather(*(connection(token) for token in tokens))
-    return done[0] / elapsed(), done[0], errors[0]
+    return done[0] / elapsed(), done[0], errors[0], unchanged[0]
 
 
 def map_page(report: Report, user, journeys: dict, args: argparse.Namespace) -> None:
@@ -126,7 +137,7 @@ def map_page(report: Report, user, journeys: dict, args: argparse.Namespace) -> 
         times = sample(measure, args.requests, args.seconds)
     small, large = min(journeys), max(journeys)
     report.add(
-        f"map page p95, server ({large} touchpoints)", percentile(times, 95), "ms", 100, "lower"
+        f"map page p95, server ({large} touchpoints)", percentile(times, 95), "ms", 60, "lower"
     )
     report.add(f"map page SQL queries ({large} touchpoints)", counts[large], "", 12, "lower")
     report.add(
@@ -173,9 +184,12 @@ def body(args: argparse.Namespace, report: Report) -> None:
             p95 = {
                 size: p95_over_http(port, tokens[0], path, args) for size, path in map_path.items()
             }
-            rate, done, errors = throughput(port, tokens, list_path, args.duration)
+            rate, done, errors, _ = throughput(port, tokens, list_path, args.duration)
+            polled, polls, poll_errors, not_modified = throughput(
+                port, tokens, list_path, args.duration, conditional=True
+            )
             # The stack's floor: the smallest authenticated API answer, under the same load.
-            floor, _, _ = throughput(port, tokens, "/api/v1/journeys/?page_size=1", args.duration)
+            floor, *_ = throughput(port, tokens, "/api/v1/journeys/?page_size=1", args.duration)
 
         report.add(f"map API p95 ({large} touchpoints)", p95[large], "ms", 80, "lower")
         report.add(
@@ -186,8 +200,24 @@ def body(args: argparse.Namespace, report: Report) -> None:
             "equal",
         )
         report.add(f"reference: map API p95 ({small} touchpoints)", p95[small], "ms")
-        report.add(f"list API, {args.connections} connections", rate, "req/s", 1000, "higher")
-        report.add(f"list API errors ({done:,} requests)", errors, "", 0, "equal")
+        report.add(
+            f"list API, {args.connections} connections, with If-None-Match",
+            polled,
+            "req/s",
+            1000,
+            "higher",
+        )
+        report.add(
+            f"list API errors with If-None-Match ({polls:,} requests, {not_modified:,} 304)",
+            poll_errors,
+            "",
+            0,
+            "equal",
+        )
+        report.add(
+            f"list API, {args.connections} connections, unconditional", rate, "req/s", 300, "higher"
+        )
+        report.add(f"list API errors, unconditional ({done:,} requests)", errors, "", 0, "equal")
         report.add("reference: smallest API answer (journeys/?page_size=1)", floor, "req/s")
 
 
