@@ -347,9 +347,11 @@ def gunicorn(url: str, token: str, *, workers: int = 2) -> Iterator[int]:
 
 
 @contextmanager
-def celery_worker(url: str) -> Iterator[subprocess.Popen]:
+def celery_worker(url: str, queue: str | None = None) -> Iterator[subprocess.Popen]:
     """One Celery worker (solo pool, so its main process does the work; no beat) on the
-    benchmark's database and Redis; yields the process once it answers a ping."""
+    benchmark's database and Redis, consuming every queue or only `queue`, as make run's do;
+    yields the process once it answers a ping."""
+    name = f"{queue or 'all'}-{time.monotonic_ns()}@bench"
     process = subprocess.Popen(
         [
             str(BIN / "celery"),
@@ -359,6 +361,9 @@ def celery_worker(url: str) -> Iterator[subprocess.Popen]:
             "worker",
             "--pool=solo",
             "--loglevel=warning",
+            "-n",
+            name,
+            *(["-Q", queue] if queue else []),
         ],
         cwd=ROOT,
         # Not the warning about running as root (as in a container).
@@ -368,7 +373,7 @@ def celery_worker(url: str) -> Iterator[subprocess.Popen]:
         from config.celery import app
 
         deadline = time.monotonic() + 60
-        while not app.control.ping(timeout=0.5):
+        while not app.control.ping(destination=[name], timeout=0.5):
             if process.poll() is not None:
                 raise RuntimeError(f"the Celery worker exited with status {process.returncode}")
             if time.monotonic() > deadline:

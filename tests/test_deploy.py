@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,10 +73,13 @@ def test_debug_is_off_unless_asked_for():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_docker_compose_runs_web_worker_beat_postgres_and_redis():
+def test_docker_compose_runs_web_a_worker_per_queue_beat_postgres_and_redis():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    assert set(compose["services"]) == {"web", "worker", "beat", "postgres", "redis"}
-    for name in ("web", "worker", "beat"):
+    workers = {f"worker-{queue}" for queue in settings.CELERY_TASK_QUEUES}
+    assert set(compose["services"]) == {"web", *workers, "beat", "postgres", "redis"}
+    for queue in settings.CELERY_TASK_QUEUES:
+        assert f"-Q {queue} " in compose["services"][f"worker-{queue}"]["command"]
+    for name in ("web", *workers, "beat"):
         environment = compose["services"][name]["environment"]
         assert environment["DATABASE_URL"].startswith("postgres://")
         assert environment["REDIS_URL"].startswith("redis://")
