@@ -4,7 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from feedback.ingestion import feedback_ingest
 from feedback.models import ImportJob
+from feedback.scoring import rescore_touchpoints
 from moments.models import Moment
 from tests.browser.conftest import sign_in
 from tests.processes import celery_worker, reset_broker
@@ -69,4 +71,28 @@ def test_the_map_switches_to_spanish(page, owner, journey, touchpoint):
     page.locator("text=Añadir punto de contacto").first.wait_for()
     assert page.locator("html").get_attribute("lang") == "es"
     assert page.locator("text=Curva emocional").count() == 1
+    assert page.errors == []
+
+
+def test_the_panel_fits_the_spanish_names_of_the_components(page, owner, workspace, touchpoint):
+    now = datetime.now(UTC).isoformat()
+    answer = {"nps": 9, "csat": 4, "ces": 6, "sentiment": 0.5, "outcome": "resolved"}
+    items = [
+        {"touchpoint_key": "checkout", "occurred_at": now, "customer_ref": f"c-{i}", **answer}
+        for i in range(10)
+    ]
+    assert feedback_ingest(workspace=workspace, items=items).accepted == 10
+    rescore_touchpoints([touchpoint.pk])
+    sign_in(page, "alice", "pw-alice")
+    page.goto(f"{page.base}/touchpoints/{touchpoint.pk}/")
+    page.select_option("#language-switch", "es")
+    names = page.locator(".panel .component-name")
+    names.first.wait_for()
+    # Every component counts, so every name is bold: "Sentimiento", the longest, fits its column
+    # rather than running into the bar.
+    wider = names.evaluate_all(
+        "names => names.filter(n => n.scrollWidth > n.clientWidth).map(n => n.innerText)"
+    )
+    assert names.all_inner_texts() == ["NPS", "CSAT", "CES", "Sentimiento", "Resolución"]
+    assert wider == []
     assert page.errors == []
