@@ -4,9 +4,11 @@
   "use strict";
 
   var BAND_COLOURS = { healthy: "#12805c", at_risk: "#b7791f", critical: "#c43d3d", no_data: "#98a2b3" };
-  var CONFIG = { displayModeBar: false, responsive: true };
+  // Months, days and decimal commas in the page's language (Plotly's locale, vendored beside it).
+  var LOCALE = document.documentElement.lang || "en";
+  var CONFIG = { displayModeBar: false, responsive: true, locale: LOCALE };
   // On paper (the print view) a chart is a picture: drawn once at the sheet's width, no hover.
-  var STATIC = { displayModeBar: false, staticPlot: true };
+  var STATIC = { displayModeBar: false, staticPlot: true, locale: LOCALE };
   var FONT = { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size: 12, color: "#1d2433" };
 
   // Plotly reads tags in labels as markup (<a href>, <b>, <br>): names go in as text, through the

@@ -1,11 +1,11 @@
 """Tagging a moment of truth, importing a CSV with live progress, and the map in Spanish."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from feedback.ingestion import feedback_ingest
-from feedback.models import ImportJob
+from feedback.models import ImportJob, TouchpointSnapshot
 from feedback.scoring import rescore_touchpoints
 from moments.models import Moment
 from tests.browser.conftest import sign_in
@@ -95,4 +95,36 @@ def test_the_panel_fits_the_spanish_names_of_the_components(page, owner, workspa
     )
     assert names.all_inner_texts() == ["NPS", "CSAT", "CES", "Sentimiento", "Resolución"]
     assert wider == []
+    assert page.errors == []
+
+
+# Months whose abbreviation differs between the two languages: a year of history shows some.
+SPANISH_ONLY, ENGLISH_ONLY = {"Ene", "Abr", "Ago", "Dic"}, {"Jan", "Apr", "Aug", "Dec"}
+
+
+@pytest.mark.parametrize(
+    ("language", "ours", "theirs"),
+    [("es", SPANISH_ONLY, ENGLISH_ONLY), ("en", ENGLISH_ONLY, SPANISH_ONLY)],
+)
+def test_the_health_chart_speaks_the_pages_language(
+    page, owner, workspace, touchpoint, language, ours, theirs
+):
+    workspace.window_days = 365
+    workspace.save()
+    today = datetime.now(UTC).date()
+    TouchpointSnapshot.objects.bulk_create(
+        TouchpointSnapshot(
+            touchpoint=touchpoint, day=today - timedelta(days=d), score=60, band="at_risk", n=9
+        )
+        for d in range(0, 365, 7)
+    )
+    sign_in(page, "alice", "pw-alice")
+    page.goto(f"{page.base}/touchpoints/{touchpoint.pk}/")
+    page.select_option("#language-switch", language)
+    ticks = page.locator("#panel-history-chart .xtick text")
+    ticks.first.wait_for()
+    texts = ticks.evaluate_all("ticks => ticks.map(tick => tick.textContent)")
+    words = {word for text in texts for word in text.split()}
+    assert words & ours, words
+    assert not words & theirs, words
     assert page.errors == []
