@@ -135,12 +135,12 @@ def _refresh(report: AtRiskReport) -> None:
     crossed, removed_counts, inserted_counts = map(
         orjson.loads, (crossed, removed_counts, inserted_counts)
     )
-    hotspots = Counter() if full else Counter(dict(report.hotspots))
-    if not full:
+    if full:
+        hotspots, report.customer_count = Counter(), 0
+    else:
+        hotspots = Counter(dict(report.hotspots))
         hotspots.subtract(removed_counts)
         report.customer_count -= removed
-    else:
-        report.customer_count = 0
     hotspots.update(inserted_counts)
     report.customer_count += inserted
     report.hotspots = sorted(
