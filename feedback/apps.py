@@ -16,3 +16,4 @@ class FeedbackConfig(AppConfig):
         journey_unarchived.connect(receivers.rescore_unarchived_journey)
         scoring_settings_changed.connect(receivers.rescore_workspace)
         pre_delete.connect(receivers.lock_touchpoint_against_ingestion, sender=Touchpoint)
+        pre_delete.connect(receivers.mark_at_risk_customers_of_touchpoint, sender=Touchpoint)

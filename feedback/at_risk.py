@@ -1,25 +1,36 @@
 """At-risk customers (docs/health.md, the less-than-zero moment in the making): customers
 with at least `at_risk_threshold` negative feedback records in the window across one journey.
 
-Finding them groups every negative feedback of the window, which takes seconds at millions of
-rows, so it is done by a worker and stored: a rescore marks the journey's report stale
+Finding them all groups every negative feedback of the window, which takes seconds at millions
+of rows, so it is done by a worker and stored: a rescore marks the journey's report stale
 (`at_risk_mark_stale`), `at_risk_refresh_stale` finds the customers again, and reads come from
 the stored report. A journey read before its first refresh, or after its workspace changed the
-threshold or the window, is refreshed on the spot."""
+threshold or the window, is refreshed on the spot.
 
+The refresh is incremental: whatever changes a customer's negative feedback marks the customer
+(AtRiskDirtyCustomer) in the same transaction — ingestion's INSERT, the sentiment task, the
+rollup rebuild's mended flags, a touchpoint's deletion (`at_risk_mark_customers`) — and the
+refresh finds only the marked customers again, from the feedback_negative index, taking what
+they added to the hotspots away and adding what they add now. All customers are found again
+only on the first refresh, a changed threshold or window, and the first refresh of a UTC day,
+when the window has moved."""
+
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
 import orjson
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from feedback.models import AtRiskCustomer, AtRiskReport, Feedback
+from feedback.models import AtRiskCustomer, AtRiskDirtyCustomer, AtRiskReport, Feedback
 from feedback.signals import customers_at_risk
 from feedback.window import Window, window_bounds
 from journeys.models import Journey
 from touchpoints.models import Touchpoint
+from workspaces.models import Workspace
 
 
 def negative_feedback(journey: Journey, window: Window):
@@ -58,54 +69,84 @@ def at_risk_refresh_stale() -> int:
         refreshed += 1
 
 
+# The customers of the journey found again (all of them, or those marked since the last
+# refresh when {among} narrows the delete and the counts to them), in one statement: the
+# customers go from one INSERT … SELECT … GROUP BY, never through Python. It returns how many
+# rows it deleted and inserted, who was not at risk before (to be announced), and what the
+# deleted and inserted customers added to the hotspots, {touchpoint_id: negative_count}.
 AT_RISK_WRITE = """
-WITH old AS (
-    DELETE FROM {table} WHERE journey_id = %s RETURNING customer_ref
-), found AS (
-    INSERT INTO {table} (journey_id, customer_ref, negative_count, last_at) {select}
-    RETURNING customer_ref, negative_count
+WITH claimed AS (
+    DELETE FROM feedback_atriskdirtycustomer WHERE journey_id = %s RETURNING customer_ref
+), old AS (
+    DELETE FROM feedback_atriskcustomer WHERE journey_id = %s {among}
+    RETURNING customer_ref, touchpoint_counts
+), counts AS ({counts}), found AS (
+    INSERT INTO feedback_atriskcustomer (
+        journey_id, customer_ref, negative_count, last_at, touchpoint_counts
+    )
+    SELECT %s, customer_ref, sum(n), max(last_at), jsonb_object_agg(touchpoint_id, n)
+    FROM counts GROUP BY customer_ref HAVING sum(n) >= %s
+    RETURNING customer_ref, negative_count, touchpoint_counts
 )
 SELECT
+    (SELECT count(*) FROM old),
     (SELECT count(*) FROM found),
     (SELECT coalesce(jsonb_agg(jsonb_build_array(customer_ref, negative_count)), '[]')
-     FROM found WHERE customer_ref NOT IN (SELECT customer_ref FROM old))
+     FROM found WHERE customer_ref NOT IN (SELECT customer_ref FROM old)),
+    (SELECT coalesce(jsonb_object_agg(key, n), '{{}}') FROM (
+        SELECT key, sum(value::int) AS n FROM old, jsonb_each_text(touchpoint_counts) GROUP BY key
+    ) AS removed),
+    (SELECT coalesce(jsonb_object_agg(key, n), '{{}}') FROM (
+        SELECT key, sum(value::int) AS n FROM found, jsonb_each_text(touchpoint_counts) GROUP BY key
+    ) AS added)
 """
+AMONG_CLAIMED = "AND customer_ref IN (SELECT customer_ref FROM claimed)"
 
 
 def _refresh(report: AtRiskReport) -> None:
-    """Stores the journey's customers at risk and hotspots, set-based: the customers go from
-    one INSERT … SELECT … GROUP BY, never through Python, and the same statement returns those
-    who were not at risk before, who are announced (customers_at_risk). The caller holds the
-    report's lock."""
+    """Stores the journey's customers at risk and hotspots, and announces those who were not at
+    risk before (customers_at_risk). Only the customers marked since the last refresh are found
+    again, unless this is the journey's first refresh, its threshold or window changed, or a new
+    UTC day moved the window: then all of them (feedback.at_risk says which paths mark). The
+    caller holds the report's lock."""
     journey = report.journey
     workspace = journey.workspace
     now = timezone.now()
     window = window_bounds(workspace.window_days, now.date())
-    negative = negative_feedback(journey, window)
-    at_risk = (
-        negative.values("journey_id", "customer_ref")
-        .annotate(negative_count=Count("id"), last_at=Max("occurred_at"))
-        .filter(negative_count__gte=workspace.at_risk_threshold)
-        .values_list("journey_id", "customer_ref", "negative_count", "last_at")
+    full = not _found_with_settings(report, workspace) or report.computed_at.date() != now.date()
+    counts = (
+        negative_feedback(journey, window)
+        .values("customer_ref", "touchpoint_id")
+        .annotate(n=Count("id"), last_at=Max("occurred_at"))
         .order_by()
     )
-    select, params = at_risk.query.sql_with_params()
+    among = ""
+    if not full:
+        among = AMONG_CLAIMED
+        counts = counts.filter(customer_ref__in=RawSQL("SELECT customer_ref FROM claimed", []))
+    select, params = counts.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            AT_RISK_WRITE.format(table=AtRiskCustomer._meta.db_table, select=select),
-            [journey.pk, *params],
+            AT_RISK_WRITE.format(among=among, counts=select),
+            [journey.pk, journey.pk, *params, journey.pk, workspace.at_risk_threshold],
         )
-        report.customer_count, crossed = cursor.fetchone()
-    crossed = orjson.loads(crossed)  # Django reads jsonb as text
-    at_risk_refs = AtRiskCustomer.objects.filter(journey=journey).values("customer_ref")
-    report.hotspots = [
-        [str(touchpoint_id), count]
-        for touchpoint_id, count in negative.filter(customer_ref__in=at_risk_refs)
-        .values("touchpoint_id")
-        .annotate(n=Count("id"))
-        .order_by("-n", "touchpoint_id")
-        .values_list("touchpoint_id", "n")
-    ]
+        removed, inserted, crossed, removed_counts, inserted_counts = cursor.fetchone()
+    # Django reads jsonb as text.
+    crossed, removed_counts, inserted_counts = map(
+        orjson.loads, (crossed, removed_counts, inserted_counts)
+    )
+    if full:
+        hotspots, report.customer_count = Counter(), 0
+    else:
+        hotspots = Counter(dict(report.hotspots))
+        hotspots.subtract(removed_counts)
+        report.customer_count -= removed
+    hotspots.update(inserted_counts)
+    report.customer_count += inserted
+    report.hotspots = sorted(
+        ([touchpoint_id, count] for touchpoint_id, count in hotspots.items() if count > 0),
+        key=_most_first,
+    )
     report.stale = False
     report.computed_at = now
     report.threshold = workspace.at_risk_threshold
@@ -120,17 +161,47 @@ def _refresh(report: AtRiskReport) -> None:
         )
 
 
+def _most_first(hotspot: list) -> tuple:
+    touchpoint_id, count = hotspot
+    return -count, touchpoint_id
+
+
+def _found_with_settings(report: AtRiskReport, workspace: Workspace) -> bool:
+    """Whether the report was found, with its workspace's current threshold and window."""
+    return (
+        report.computed_at is not None
+        and report.threshold == workspace.at_risk_threshold
+        and report.window_days == workspace.window_days
+    )
+
+
+def at_risk_mark_customers(feedback: QuerySet) -> None:
+    """Marks the customers of these feedback rows for the next refresh of their journeys'
+    reports, and those reports stale: for the paths that change negative feedback other than
+    ingestion (whose INSERT marks its customers itself, and whose rescore marks the reports)."""
+    customers = (
+        feedback.exclude(customer_ref="")
+        .values_list("journey_id", "customer_ref")
+        .distinct()
+        .order_by("journey_id", "customer_ref")
+    )
+    select, params = customers.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AtRiskDirtyCustomer._meta.db_table} (journey_id, customer_ref) "
+            f"{select} ON CONFLICT DO NOTHING RETURNING journey_id",
+            params,
+        )
+        journey_ids = {journey_id for (journey_id,) in cursor.fetchall()}
+    at_risk_mark_stale(journey_ids)
+
+
 def _current_report(journey: Journey) -> AtRiskReport:
     """The stored report, refreshed first when it was never computed or its settings changed."""
     workspace = journey.workspace
 
     def usable(report: AtRiskReport | None) -> bool:
-        return (
-            report is not None
-            and report.computed_at is not None
-            and report.threshold == workspace.at_risk_threshold
-            and report.window_days == workspace.window_days
-        )
+        return report is not None and _found_with_settings(report, workspace)
 
     report = AtRiskReport.objects.filter(journey=journey).first()
     if usable(report):

@@ -441,7 +441,9 @@ CREATE TEMPORARY TABLE IF NOT EXISTS feedback_staging (
 """
 STAGED = ", ".join(f"{name}::jsonb" if name == "metadata" else name for name in COLUMNS)
 
-# One statement: insert what is new, add it to the rollups, and mark its touchpoints dirty.
+# One statement: insert what is new, add it to the rollups, and mark its touchpoints dirty, and
+# the customers of its negative rows for the at-risk refresh (in a stable order, so that two
+# batches wait for each other instead of deadlocking).
 # The touchpoints are checked here, for the whole batch, instead of by a foreign key row by
 # row, and locked until the commit against their deletion (Feedback.touchpoint says why). A
 # row whose touchpoint was deleted since it was validated is left out, and counted with the
@@ -456,7 +458,13 @@ WITH live AS (
     SELECT {STAGED}, now() FROM feedback_staging
     WHERE touchpoint_id IN (SELECT id FROM live)
     ON CONFLICT (workspace_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
-    RETURNING touchpoint_id, occurred_at, nps, csat, ces, sentiment, outcome, is_negative
+    RETURNING touchpoint_id, occurred_at, nps, csat, ces, sentiment, outcome, is_negative,
+        journey_id, customer_ref
+), customers AS (
+    INSERT INTO feedback_atriskdirtycustomer (journey_id, customer_ref)
+    SELECT DISTINCT journey_id, customer_ref FROM inserted
+    WHERE is_negative AND customer_ref <> '' ORDER BY 1, 2
+    ON CONFLICT DO NOTHING
 ), rolled AS (
     INSERT INTO feedback_dailyrollup (
         touchpoint_id, day, responses, nps_n, promoters, detractors, csat_n, csat_top2,

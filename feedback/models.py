@@ -149,12 +149,35 @@ class AtRiskCustomer(models.Model):
     customer_ref = models.CharField(max_length=200)
     negative_count = models.PositiveIntegerField()
     last_at = models.DateTimeField()
+    # {touchpoint_id: negative_count}: what this customer adds to the report's hotspots, taken
+    # away again when a refresh finds them anew.
+    touchpoint_counts = models.JSONField(default=dict)
 
     class Meta:
         indexes = [
             models.Index(
                 fields=["journey", "-negative_count", "-last_at", "customer_ref"],
                 name="at_risk_customer_rank",
+            ),
+            models.Index(fields=["journey", "customer_ref"], name="at_risk_customer_ref"),
+        ]
+
+
+class AtRiskDirtyCustomer(models.Model):
+    """A customer whose negative feedback in a journey changed since its at-risk report was
+    refreshed: the refresh finds only these customers again (feedback.at_risk)."""
+
+    # No foreign key checked by the database: ingestion inserts these in its statement, and a
+    # journey's deletion cascades to them through Django.
+    journey = models.ForeignKey(
+        Journey, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    customer_ref = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["journey", "customer_ref"], name="one_dirty_customer_per_journey"
             )
         ]
 

@@ -3,6 +3,8 @@
 from django.db import connection, transaction
 
 from feedback import publishing, scoring
+from feedback.at_risk import at_risk_mark_customers
+from feedback.models import Feedback
 from touchpoints.models import Touchpoint
 
 
@@ -35,3 +37,10 @@ def rescore_unarchived_journey(sender, *, journey_id, **kwargs) -> None:
         Touchpoint.objects.filter(journey_id=journey_id).values_list("id", flat=True)
     )
     transaction.on_commit(publishing.schedule_rescore)
+
+
+def mark_at_risk_customers_of_touchpoint(sender, *, instance, origin, **kwargs) -> None:
+    """Before a touchpoint's feedback is deleted with it: its customers are found again at the
+    next refresh. Not when its journey or workspace is deleted, which takes the reports along."""
+    if isinstance(origin, Touchpoint):
+        at_risk_mark_customers(Feedback.objects.filter(touchpoint_id=instance.pk, is_negative=True))

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
+from feedback.at_risk import at_risk_mark_customers
 from feedback.models import DailyRollup, Feedback
 from feedback.negative import negative_q
 
@@ -45,9 +46,14 @@ def rollup_rebuild(*, touchpoint_ids: Iterable | None = None, days: Iterable[dat
             occurred_at__lt=datetime.combine(days[-1], time.min, tzinfo=UTC) + timedelta(days=1),
         )
     rollups.delete()
-    # The stored flag is derived from the raw values too; mend any that disagree with the rule.
-    feedback.filter(negative_q(), is_negative=False).update(is_negative=True)
-    feedback.exclude(negative_q()).filter(is_negative=True).update(is_negative=False)
+    # The stored flag is derived from the raw values too; mend any that disagree with the rule,
+    # and find the customers of the mended rows at risk again.
+    for wrong, right in (
+        (feedback.filter(negative_q(), is_negative=False), True),
+        (feedback.exclude(negative_q()).filter(is_negative=True), False),
+    ):
+        at_risk_mark_customers(wrong)
+        wrong.update(is_negative=right)
     rows = (
         feedback.annotate(day=TruncDate("occurred_at", tzinfo=UTC))
         .values("touchpoint_id", "day")

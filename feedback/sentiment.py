@@ -7,6 +7,7 @@ from functools import cache
 from django.db import transaction
 from django.db.models import F
 
+from feedback.at_risk import at_risk_mark_customers
 from feedback.models import DailyRollup, Feedback
 from feedback.negative import is_negative
 from feedback.scoring import mark_dirty
@@ -75,7 +76,9 @@ def add_to_rollups(scored: list[Feedback]) -> None:
         if not feedback.is_negative and is_negative(*inputs):
             delta[2] += 1
             newly_negative.append(feedback.pk)
-    Feedback.objects.filter(pk__in=newly_negative).update(is_negative=True)
+    if newly_negative:
+        Feedback.objects.filter(pk__in=newly_negative).update(is_negative=True)
+        at_risk_mark_customers(Feedback.objects.filter(pk__in=newly_negative))
     for (touchpoint_id, day), (n, total, negative) in sorted(deltas.items()):
         DailyRollup.objects.filter(touchpoint_id=touchpoint_id, day=day).update(
             sentiment_n=F("sentiment_n") + n,
