@@ -442,8 +442,10 @@ CREATE TEMPORARY TABLE IF NOT EXISTS feedback_staging (
 STAGED = ", ".join(f"{name}::jsonb" if name == "metadata" else name for name in COLUMNS)
 
 # One statement: insert what is new, add it to the rollups, and mark its touchpoints dirty, and
-# the customers of its negative rows for the at-risk refresh (in a stable order, so that two
-# batches wait for each other instead of deadlocking).
+# the customers of its negative rows for the at-risk refresh. PostgreSQL runs the CTEs that
+# nothing reads after the others, so the locks come in this order: rollups, dirty touchpoints,
+# customers, each sorted. Every other writer of those tables (sentiment scoring) keeps the
+# same order, or it deadlocks with a batch stored meanwhile.
 # The touchpoints are checked here, for the whole batch, instead of by a foreign key row by
 # row, and locked until the commit against their deletion (Feedback.touchpoint says why). A
 # row whose touchpoint was deleted since it was validated is left out, and counted with the

@@ -223,11 +223,14 @@ WITH v AS (
 {snapshot}
 """
 # The bands before the UPDATE, read under the rows' locks (in id order, one lock order for every
-# worker): FOR UPDATE waits for a concurrent rescore of the same rows and reads what it
+# worker): the lock waits for a concurrent rescore of the same rows and reads what it
 # committed, where a plain join would read the statement's snapshot and report its change again.
+# FOR NO KEY UPDATE, the lock the UPDATE takes anyway: FOR UPDATE would also wait for the
+# ingestion batches that hold their touchpoints FOR KEY SHARE, which may wait for this
+# transaction's claim of their dirty touchpoints: a deadlock.
 OLD_BANDS = """, old AS (
     SELECT t.id, t.health_band FROM {table} AS t
-    WHERE t.id IN (SELECT id FROM v) ORDER BY t.id FOR UPDATE
+    WHERE t.id IN (SELECT id FROM v) ORDER BY t.id FOR NO KEY UPDATE
 )"""
 CHANGED_BANDS = """
 SELECT v.id, old.health_band, v.band, v.score FROM v JOIN old ON old.id = v.id
@@ -312,8 +315,11 @@ def among(model, column: str, ids: list) -> RawSQL:
 
 
 def mark_dirty(touchpoint_ids: Iterable) -> None:
+    # Sorted: ingestion marks its touchpoints in this order, and two writers that insert the
+    # same keys in different orders deadlock.
     DirtyTouchpoint.objects.bulk_create(
-        [DirtyTouchpoint(touchpoint_id=tp) for tp in touchpoint_ids], ignore_conflicts=True
+        [DirtyTouchpoint(touchpoint_id=tp) for tp in sorted(touchpoint_ids)],
+        ignore_conflicts=True,
     )
 
 

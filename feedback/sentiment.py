@@ -78,7 +78,8 @@ def add_to_rollups(scored: list[Feedback]) -> None:
             newly_negative.append(feedback.pk)
     if newly_negative:
         Feedback.objects.filter(pk__in=newly_negative).update(is_negative=True)
-        at_risk_mark_customers(Feedback.objects.filter(pk__in=newly_negative))
+    # Ingestion's order (feedback.ingestion.INSERT_FROM_STAGING): rollups, dirty touchpoints,
+    # then customers, each sorted. Any other order deadlocks with a batch stored meanwhile.
     for (touchpoint_id, day), (n, total, negative) in sorted(deltas.items()):
         DailyRollup.objects.filter(touchpoint_id=touchpoint_id, day=day).update(
             sentiment_n=F("sentiment_n") + n,
@@ -86,3 +87,5 @@ def add_to_rollups(scored: list[Feedback]) -> None:
             negative=F("negative") + negative,
         )
     mark_dirty({touchpoint_id for touchpoint_id, _ in deltas})
+    if newly_negative:
+        at_risk_mark_customers(Feedback.objects.filter(pk__in=newly_negative))
