@@ -38,7 +38,7 @@ TARGET_MB = 300
 COMMENTS = ["Quick and easy, thank you!", "I waited 40 minutes and nobody answered. Awful.", ""]
 
 
-def write_csv(path: Path, rows: int, keys: list[str], seed: int = 7) -> None:
+def write_csv(path: Path, rows: int, keys: list[str], seed: int = 7, prefix: str = "imp") -> None:
     """The rows written as they are drawn, never all in memory."""
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -52,7 +52,14 @@ def write_csv(path: Path, rows: int, keys: list[str], seed: int = 7) -> None:
             csat = (rng.choice([4, 5, 5]) if good else rng.randrange(1, 4)) if index % 3 else ""
             comment = COMMENTS[0 if good else 1] if rng.random() < 0.2 else ""
             writer.writerow(
-                [f"imp-{index:09d}", rng.choice(keys), occurred.isoformat(), nps, csat, comment]
+                [
+                    f"{prefix}-{index:09d}",
+                    rng.choice(keys),
+                    occurred.isoformat(),
+                    nps,
+                    csat,
+                    comment,
+                ]
             )
 
 

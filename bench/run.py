@@ -35,6 +35,7 @@ BENCHMARKS = [
     "at_risk",
     "pages",
     "first_load",
+    "scale_out",
 ]
 NOT_COVERED: list[str] = []
 
