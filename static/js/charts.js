@@ -92,7 +92,7 @@
         legend: { orientation: "h", x: 0, y: 1 + 30 / PLOT, yanchor: "bottom" },
         yaxis: { range: [-2.3, 2.3], zeroline: true, zerolinecolor: "#d0d5dd", tickvals: [-2, -1, 0, 1, 2],
                  ticktext: ["−2", "−1", "0", "+1", "+2"], fixedrange: true },
-        xaxis: { type: "category", tickangle: angle, automargin: false, fixedrange: true },
+        xaxis: { type: "category", range: [-0.5, count - 0.5], tickangle: angle, automargin: false, fixedrange: true },
         shapes: shapes, annotations: annotations,
         paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)"
       }, config(element)).then(function () {

@@ -237,10 +237,13 @@
     if (event.detail.target.id !== "panel-slot") return;
     var panel = document.getElementById("panel");
     var opener = event.detail.requestConfig && event.detail.requestConfig.elt;
-    if (panel && opener && opener.closest && opener.closest("#board .touchpoint")) {
+    var card = opener && opener.closest && opener.closest("#board .touchpoint");
+    if (panel && card) {
+      // The board narrowed to make room: its card stays in sight beside the panel.
+      card.scrollIntoView({ block: "nearest", inline: "nearest" });
       document.getElementById("panel-title").focus();
     } else if (!panel && panelFor) {
-      var card = document.getElementById("tp-" + panelFor);
+      card = document.getElementById("tp-" + panelFor);
       if (card) focusCard(card);
       markSelected();
       applyView();

@@ -56,7 +56,7 @@ def open_map(page, journey, size) -> None:
 
 @pytest.mark.parametrize("size", VIEWPORTS)
 def test_a_big_stage_scrolls_on_its_own_and_its_last_card_opens_the_panel_in_view(
-    page, big, stages, size
+    page, big, stages, size, tmp_path
 ):
     open_map(page, big, size)
     height = size[1]
@@ -104,6 +104,7 @@ def test_a_big_stage_scrolls_on_its_own_and_its_last_card_opens_the_panel_in_vie
     title = page.locator("#panel-title")
     title.wait_for()
     assert title.inner_text() == "Experience step 42"
+    page.screenshot(path=tmp_path / "panel-from-the-last-card.png")
     box, panel = title.bounding_box(), page.locator("#panel").bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= height
     assert 0 <= panel["y"] < height and panel["x"] + panel["width"] <= size[0]
