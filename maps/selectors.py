@@ -169,8 +169,10 @@ def lanes(stages: list) -> list:
     ]
 
 
-def emotion_curve(cards: list[dict]) -> dict:
-    """Designed emotion (−2…+2) against measured health mapped to the same scale."""
+def emotion_curve(stages: list[Stage]) -> dict:
+    """Designed emotion (−2…+2) against measured health mapped to the same scale, touchpoint by
+    touchpoint in the board's order, with how many of them each stage holds (its band)."""
+    cards = [card for stage in stages for card in stage.cards]
     return {
         "names": [tp["name"] for tp in cards],
         "expected": [tp["expected_emotion"] for tp in cards],
@@ -178,5 +180,6 @@ def emotion_curve(cards: list[dict]) -> dict:
             None if tp["health_score"] is None else round((tp["health_score"] - 50) / 25, 2)
             for tp in cards
         ],
+        "stages": [{"name": stage.name, "size": len(stage.cards)} for stage in stages],
         "labels": {"expected": _("Designed emotion"), "measured": _("Measured experience")},
     }

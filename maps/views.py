@@ -109,7 +109,7 @@ def board_context(journey: Journey, filters: dict[str, str]) -> dict:
             len(card["moments"]) for card in cards if card["health_band"] == Band.CRITICAL
         ),
         "moments_total": sum(len(card["moments"]) for card in cards),
-        "emotion_curve": selectors.emotion_curve(cards),
+        "emotion_curve": selectors.emotion_curve(stages),
         "lanes": selectors.lanes(stages),
         "moment_types": MomentType.choices,
         "bands": Band.choices,
@@ -129,9 +129,11 @@ def map_context(request: HttpRequest, journey: Journey, selected: Touchpoint | N
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-Target")
 def journey_map(request: HttpRequest, pk) -> HttpResponse:
     journey = journey_for(request, pk)
+    if request.htmx.target == "panel-slot":
+        return HttpResponse()  # the panel closed: the page around it is the map already
     context = map_context(request, journey)
     if request.htmx:
         return render(request, "maps/map.html#board", context)

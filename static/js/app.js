@@ -14,18 +14,21 @@
     if (event.target.closest("button[data-print]")) window.print();
   });
 
-  // Menus (<details data-menu>) close on a click elsewhere, on a choice, and on Escape.
+  // Menus (<details data-menu>) close on a click elsewhere, on a choice, and on Escape; an
+  // Escape that closed a menu is spent (the map's panel stays open).
   function closeMenus(except) {
-    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+    var open = document.querySelectorAll("details[data-menu][open]");
+    open.forEach(function (menu) {
       if (menu !== except) menu.removeAttribute("open");
     });
+    return open.length > 0;
   }
   document.addEventListener("click", function (event) {
     var menu = event.target.closest("details[data-menu]");
     closeMenus(event.target.closest("details[data-menu] :is(a, button)") ? null : menu);
   });
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") closeMenus(null);
+    if (event.key === "Escape" && closeMenus(null)) event.preventDefault();
   });
 
   // Plain forms that ask before doing something destructive (htmx elements use hx-confirm).

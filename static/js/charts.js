@@ -17,6 +17,22 @@
     return String(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   }
 
+  // At most `length` characters, the cut marked with an ellipsis.
+  function shorten(text, length) {
+    return text.length > length ? text.slice(0, Math.max(length - 1, 1)) + "…" : text;
+  }
+
+  // A tick label cut short says the whole name on hover (an SVG title), found by its number.
+  function titleTicks(element, names) {
+    element.querySelectorAll(".xtick text").forEach(function (text) {
+      var name = names[parseInt(text.textContent, 10) - 1];
+      if (name === undefined || text.querySelector("title")) return;
+      var title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+      title.textContent = name;
+      text.appendChild(title);
+    });
+  }
+
   function config(element) {
     return element.closest('[data-charts="static"]') ? STATIC : CONFIG;
   }
@@ -38,20 +54,51 @@
       }, config(element));
     },
 
+    // Designed against measured emotion, touchpoint by touchpoint over bands of their stages. The
+    // plot keeps its height however many touchpoints there are: the chart grows by what its
+    // labels need, across while they fit, slanted and then upright as they crowd, cut short with
+    // the full name on hover. A touchpoint without health is a gap in the measured line.
     emotion: function (element, curve) {
-      var x = curve.names.map(function (name, i) { return (i + 1) + ". " + asText(name); });
+      var count = curve.names.length, CHAR = 6.6, PLOT = 240, TOP = 58;
+      var slot = Math.max((element.clientWidth || 800) - 60, 100) / Math.max(count, 1);
+      var longest = Math.max.apply(null, [0].concat(curve.names.map(function (name, i) { return (i + 1 + ". " + name).length; })));
+      var angle = longest * CHAR <= slot ? 0 : slot >= 60 ? -45 : -90;
+      var cut = angle === 0 ? longest : 24;
+      var x = curve.names.map(function (name, i) { return asText(shorten((i + 1) + ". " + name, cut)); });
+      var names = curve.names.map(asText);
+      var labelHeight = angle === 0 ? 24 : Math.round(Math.min(longest, cut) * CHAR * (angle === -45 ? 0.72 : 1)) + 16;
+      var height = TOP + PLOT + labelHeight;
+      // A slanted first label reaches left of the plot by its length.
+      var left = angle === -45 ? Math.max(40, Math.round(Math.min(longest, cut) * CHAR * 0.72 - slot / 2) + 8) : 40;
+      element.style.height = height + "px";
+      var shapes = [], annotations = [], first = 0;
+      (curve.stages || []).forEach(function (stage, i) {
+        if (!stage.size) return;
+        shapes.push({ type: "rect", xref: "x", yref: "paper", x0: first - 0.5, x1: first + stage.size - 0.5, y0: 0, y1: 1,
+                      layer: "below", line: { width: 0 }, fillcolor: i % 2 ? "rgba(60,91,214,.07)" : "rgba(152,162,179,.13)" });
+        annotations.push({ xref: "x", yref: "paper", x: first + (stage.size - 1) / 2, y: 1, yanchor: "bottom",
+                           showarrow: false, text: asText(shorten(stage.name, Math.max(3, Math.floor(stage.size * slot / CHAR)))),
+                           hovertext: asText(stage.name), font: { size: 11, color: "#475467" } });
+        first += stage.size;
+      });
+      var hover = "%{customdata}<br>%{y}<extra>%{fullData.name}</extra>";
       Plotly.newPlot(element, [
-        { x: x, y: curve.expected, name: asText(curve.labels.expected), type: "scatter", mode: "lines+markers",
-          line: { color: "#98a2b3", dash: "dash", shape: "spline" }, marker: { size: 7 } },
-        { x: x, y: curve.measured, name: asText(curve.labels.measured), type: "scatter", mode: "lines+markers",
-          connectgaps: true, line: { color: "#3c5bd6", width: 3, shape: "spline" }, marker: { size: 9 } }
+        { x: x, y: curve.expected, customdata: names, name: asText(curve.labels.expected), type: "scatter", mode: "lines+markers",
+          line: { color: "#98a2b3", dash: "dash", shape: "spline" }, marker: { size: 7 }, hovertemplate: hover },
+        { x: x, y: curve.measured, customdata: names, name: asText(curve.labels.measured), type: "scatter", mode: "lines+markers",
+          connectgaps: false, line: { color: "#3c5bd6", width: 3, shape: "spline" }, marker: { size: 9 }, hovertemplate: hover }
       ], {
-        margin: { l: 40, r: 16, t: 16, b: 90 }, font: FONT, legend: { orientation: "h", y: 1.12 },
+        height: height, margin: { l: left, r: 16, t: TOP, b: labelHeight }, font: FONT,
+        legend: { orientation: "h", x: 0, y: 1 + 30 / PLOT, yanchor: "bottom" },
         yaxis: { range: [-2.3, 2.3], zeroline: true, zerolinecolor: "#d0d5dd", tickvals: [-2, -1, 0, 1, 2],
-                 ticktext: ["−2", "−1", "0", "+1", "+2"] },
-        xaxis: { tickangle: -35, automargin: true },
+                 ticktext: ["−2", "−1", "0", "+1", "+2"], fixedrange: true },
+        xaxis: { type: "category", range: [-0.5, count - 0.5], tickangle: angle, automargin: false, fixedrange: true },
+        shapes: shapes, annotations: annotations,
         paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)"
-      }, config(element));
+      }, config(element)).then(function () {
+        titleTicks(element, curve.names);
+        element.on("plotly_afterplot", function () { titleTicks(element, curve.names); });
+      });
     },
 
     // A touchpoint's daily health score, each marker in its band's colour, over the band limits.

@@ -75,8 +75,189 @@
     });
   });
 
+  // The board's view, per journey, kept across reloads and swaps: its folded stages and whether
+  // it fits the screen. The board is as tall as the viewport below it, so its horizontal
+  // scrollbar is in sight on the first screen.
+  function viewKey(board) { return "truthmap.board." + board.getAttribute("data-journey"); }
+  function loadView(board) {
+    try { return JSON.parse(localStorage.getItem(viewKey(board))) || {}; } catch (error) { return {}; }
+  }
+  function saveView(board, view) {
+    try { localStorage.setItem(viewKey(board), JSON.stringify(view)); } catch (error) { /* private mode */ }
+  }
+  function stageName(stage) {
+    var name = stage.querySelector(".stage-name, .stage-head h2");
+    return name ? (name.value || name.textContent).trim() : "";
+  }
+
+  function applyView() {
+    var board = document.getElementById("board");
+    var scroller = board && board.querySelector(".map-scroll");
+    if (!scroller) return;
+    var view = loadView(board), folded = view.folded || [];
+    board.querySelectorAll(".map-grid > .stage:not(.add-stage)").forEach(function (stage, index) {
+      var fold = folded.indexOf(stage.getAttribute("data-stage")) >= 0;
+      stage.classList.toggle("folded", fold);
+      stage.setAttribute("data-label", stageName(stage) + " · " + stage.querySelectorAll(".touchpoint").length);
+      var button = stage.querySelector("[data-stage-fold]");
+      if (button) button.setAttribute("aria-pressed", String(fold));
+      // A lane's cells are one per stage, in the stages' order: a folded stage folds its cells.
+      board.querySelectorAll(".lane-cells").forEach(function (cells) {
+        if (cells.children[index]) cells.children[index].classList.toggle("folded", fold);
+      });
+    });
+    // A lane cell that scrolls takes the focus, so the keyboard scrolls it too.
+    board.querySelectorAll(".lane-cell").forEach(function (cell) {
+      if (cell.scrollHeight > cell.clientHeight) cell.tabIndex = 0; else cell.removeAttribute("tabindex");
+    });
+    var fit = board.querySelector("[data-board-fit]");
+    if (fit) fit.setAttribute("aria-pressed", String(!!view.fit));
+    board.classList.toggle("fit", !!view.fit);
+    board.style.removeProperty("--zoom");
+    if (view.fit) {
+      board.style.setProperty("--zoom", Math.min(1, scroller.clientWidth / scroller.scrollWidth).toFixed(3));
+    }
+    board.style.setProperty("--board-top", Math.round(scroller.getBoundingClientRect().top + window.scrollY) + "px");
+  }
+
+  document.addEventListener("click", function (event) {
+    var board = document.getElementById("board");
+    var fold = event.target.closest("[data-stage-fold]");
+    var fit = event.target.closest("[data-board-fit]");
+    if (!board || !(fold || fit)) return;
+    var view = loadView(board), folded = view.folded || [];
+    if (fold) {
+      var stage = fold.closest(".stage").getAttribute("data-stage");
+      view.folded = folded.indexOf(stage) >= 0
+        ? folded.filter(function (id) { return id !== stage; }) : folded.concat([stage]);
+    } else {
+      view.fit = !view.fit;
+    }
+    saveView(board, view);
+    applyView();
+  });
+  window.addEventListener("resize", applyView);
+
+  // Keyboard: the board is one Tab stop, its active card (with that card's own controls); the
+  // arrow keys go from card to card, Alt with an arrow key moves the card, Enter opens it.
+  var activeCard = null;
+  function setActive(card) {
+    document.querySelectorAll("#board .touchpoint").forEach(function (each) {
+      var tabIndex = each === card ? 0 : -1;
+      each.tabIndex = tabIndex;
+      each.querySelectorAll("a, button").forEach(function (control) { control.tabIndex = tabIndex; });
+    });
+    activeCard = card ? card.id : null;
+  }
+  function refreshActive() {
+    setActive(document.getElementById(activeCard) || document.querySelector("#board .stage:not(.folded) .touchpoint"));
+  }
+  document.addEventListener("focusin", function (event) {
+    var card = event.target.closest("#board .touchpoint");
+    if (card && card.id !== activeCard) setActive(card);
+  });
+
+  function cardsOf(list) { return Array.prototype.slice.call(list.querySelectorAll(".touchpoint")); }
+  function neighbour(card, direction) {
+    var list = card.parentElement, cards = cardsOf(list), index = cards.indexOf(card);
+    if (direction === "up") return cards[index - 1];
+    if (direction === "down") return cards[index + 1];
+    var lists = Array.prototype.slice.call(document.querySelectorAll("#board .stage:not(.folded) .touchpoints"));
+    var step = direction === "left" ? -1 : 1;
+    for (var at = lists.indexOf(list) + step; at >= 0 && at < lists.length; at += step) {
+      var there = cardsOf(lists[at]);
+      if (there.length) return there[Math.min(index, there.length - 1)];
+    }
+    return null;
+  }
+
+  // The moved card is swapped in anew: focus goes back to it, or to the same button of it.
+  var refocus = null;
+  function focusCard(card, control) {
+    var stage = card.closest(".stage.folded");
+    if (stage) stage.querySelector("[data-stage-fold]").click();
+    setActive(card);
+    (control || card).focus();
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt, card = form.closest && form.closest("#board .touchpoint");
+    if (!card || !form.matches("form.move")) return;
+    var focused = document.activeElement;
+    refocus = { id: card.id, value: focused && focused.closest("form.move") === form ? focused.value : null };
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail.successful) refocus = null;
+  });
+  function restoreFocus() {
+    var card = refocus && document.getElementById(refocus.id);
+    if (!card) return;
+    var value = refocus.value;
+    refocus = null;
+    focusCard(card, value && card.querySelector('form.move button[value="' + value + '"]'));
+  }
+
+  var ARROWS = { ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight: "right" };
+  function isField(element) { return element.matches("input, textarea, select, [contenteditable]"); }
+  document.addEventListener("keydown", function (event) {
+    var card = event.target.closest && event.target.closest("#board .touchpoint");
+    var direction = ARROWS[event.key];
+    if (card && event.target === card && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+      if (direction && event.altKey) {
+        var button = card.querySelector('form.move button[value="' + direction + '"]');
+        if (button) button.click();
+      } else if (direction) {
+        var next = neighbour(card, direction);
+        if (next) next.focus();
+      } else if (event.key === "Enter") {
+        var link = card.querySelector("a.name");
+        if (link) link.click();
+      } else {
+        return;
+      }
+      event.preventDefault();
+    } else if (event.key === "Escape" && !event.defaultPrevented && !isField(event.target)) {
+      var close = document.querySelector("#panel .panel-close");
+      if (close) close.click();
+    }
+  });
+
+  // The skip link lands on the board's active card.
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest('a.skip-link[href="#board"]')) return;
+    var card = document.getElementById(activeCard);
+    if (card) {
+      event.preventDefault();
+      card.focus();
+    }
+  });
+
+  // Opened from a card, the panel takes the focus; closed, it gives it back to the card.
+  var panelFor = null;
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id !== "panel-slot") return;
+    var panel = document.getElementById("panel");
+    var opener = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var card = opener && opener.closest && opener.closest("#board .touchpoint");
+    if (panel && card) {
+      // The board narrowed to make room: its card stays in sight beside the panel.
+      card.scrollIntoView({ block: "nearest", inline: "nearest" });
+      document.getElementById("panel-title").focus();
+    } else if (!panel && panelFor) {
+      card = document.getElementById("tp-" + panelFor);
+      if (card) focusCard(card);
+      markSelected();
+      applyView();
+    }
+    panelFor = panel ? panel.getAttribute("data-touchpoint") : null;
+  });
+
   htmx.onLoad(function (element) {
     if (window.Sortable) enableSorting(element);
     markSelected();
+    applyView();
+    refreshActive();
+    restoreFocus();
+    var panel = document.getElementById("panel");
+    if (panel) panelFor = panel.getAttribute("data-touchpoint");
   });
 })();

@@ -41,7 +41,7 @@ def test_it_lays_out_the_whole_map(manager_client, journey, stages, scored):
     assert "Persona: Shopper" in paper
     assert re.search(r'<time datetime="[^"]+">Printed [^<]+</time>', paper)
     for stage in stages:
-        assert f'<h2 id="stage-name-{stage.pk}">{stage.name}</h2>' in paper
+        assert f'<h2 id="stage-name-{stage.pk}" title="{stage.name}">{stage.name}</h2>' in paper
     assert "Checkout" in paper and "31.5" in paper and "band-critical" in paper
     assert "FMOT" in paper
     assert "Pain points" in paper and "Card refused" in paper  # the lanes

@@ -274,7 +274,7 @@ def test_bad_edits_change_nothing(manager_client, touchpoint, delivery, changes,
     assert message in html
     assert Touchpoint.objects.values().get(pk=touchpoint.pk) == before
     # The panel's title shows the stored name, the form the rejected input.
-    assert '<h2 id="panel-title">Checkout</h2>' in html
+    assert '<h2 id="panel-title" tabindex="-1">Checkout</h2>' in html
     # A plain post gets the whole page; HTMX the panel alone, since nothing on the map changed.
     assert ('id="board"' in html) is not htmx
     assert ("hx-swap-oob" in html) is False
