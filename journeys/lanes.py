@@ -50,7 +50,9 @@ def clean_lanes(value) -> list[dict]:
     for number, lane in enumerate(value, start=1):
         problem = lane_problem(lane, seen)
         if problem:
-            problems.append(_("Lane %(number)s: %(problem)s") % {"number": number, "problem": problem})
+            problems.append(
+                _("Lane %(number)s: %(problem)s") % {"number": number, "problem": problem}
+            )
             continue
         if lane.get("id") in BUILT_IN:
             lanes.append({"id": lane["id"]})
@@ -107,7 +109,9 @@ def clean_lane_values(value, lanes: list[dict]) -> dict[str, str]:
     known, problems = set(custom_ids(lanes)), []
     for lane_id, text in value.items():
         if lane_id not in known:
-            problems.append(_("%(id)s is not a custom lane of this journey.") % {"id": lane_id[:40]})
+            problems.append(
+                _("%(id)s is not a custom lane of this journey.") % {"id": lane_id[:40]}
+            )
         elif not isinstance(text, str):
             problems.append(_("%(id)s: the text must be a string.") % {"id": lane_id})
         elif len(text) > TEXT_LENGTH:

@@ -165,7 +165,11 @@ def lanes(journey: Journey, stages: list) -> list:
             row = [[(tp["name"], tp[lane_id]) for tp in s if tp[lane_id]] for s in cells]
         else:
             row = [
-                [(tp["name"], tp["lane_values"][lane_id]) for tp in s if lane_id in tp["lane_values"]]
+                [
+                    (tp["name"], tp["lane_values"][lane_id])
+                    for tp in s
+                    if lane_id in tp["lane_values"]
+                ]
                 for s in cells
             ]
         rows.append((lane_title(lane), row))

@@ -304,7 +304,10 @@ def changed(path: str, value):
             changed("stages[0].touchpoints[0].lane_values.kpis", "x" * 2_001),
             "stages[0].touchpoints[0].lane_values.kpis",
         ),
-        (changed("stages[0].touchpoints[0].lane_values", []), "stages[0].touchpoints[0].lane_values"),
+        (
+            changed("stages[0].touchpoints[0].lane_values", []),
+            "stages[0].touchpoints[0].lane_values",
+        ),
         ([], "non_field_errors"),
         ("a string", "non_field_errors"),
         (None, "non_field_errors"),

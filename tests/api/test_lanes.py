@@ -121,8 +121,14 @@ def test_a_lane_removed_takes_its_values_along(api, journey, touchpoint, deliver
     # The change of the lanes and of each touchpoint's values, in the audit trail.
     latest = api.get(f"/api/v1/journeys/{journey.pk}/history/").json()["results"][:3]
     assert sorted((event["object"]["name"], event["changes"]) for event in latest) == [
-        ("Checkout", {"lane_values": [{"kpis": "Pay", "customer-thoughts": "Hmm"}, {"kpis": "Pay"}]}),
-        ("Delivery", {"lane_values": [{"kpis": "Wait", "customer-thoughts": "Hmm"}, {"kpis": "Wait"}]}),
+        (
+            "Checkout",
+            {"lane_values": [{"kpis": "Pay", "customer-thoughts": "Hmm"}, {"kpis": "Pay"}]},
+        ),
+        (
+            "Delivery",
+            {"lane_values": [{"kpis": "Wait", "customer-thoughts": "Hmm"}, {"kpis": "Wait"}]},
+        ),
         ("Online purchase", {"lanes": [LANES_STORED, lanes]}),
     ]
 
