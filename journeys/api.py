@@ -35,7 +35,7 @@ class WorkspaceSlugField(serializers.SlugRelatedField):
 
 
 class LaneSerializer(serializers.Serializer):
-    """The schema of a lane; LanesField applies the rules."""
+    """A row under the map's stages: a built-in lane by its id, or a custom text lane."""
 
     id = serializers.CharField(
         max_length=ID_LENGTH,
@@ -62,6 +62,11 @@ LANE_VALUES_SCHEMA = {
     "description": "{custom lane id: text} for the custom lanes of the touchpoint's journey; "
     "a PATCH replaces them all, and blank texts are dropped.",
 }
+
+
+@extend_schema_field(LANE_VALUES_SCHEMA)
+class LaneValuesField(serializers.JSONField):
+    """Checked against the journey's lanes by whoever knows the journey (clean_lane_values)."""
 
 
 class StageInputSerializer(serializers.Serializer):

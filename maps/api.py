@@ -13,12 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-)
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -34,9 +29,9 @@ from feedback.scoring import mark_dirty
 from feedback.selectors import touchpoint_health_detail
 from journeys import api as journeys_api
 from journeys.api import (
-    LANE_VALUES_SCHEMA,
     HealthSerializer,
     JourneySerializer,
+    LaneValuesField,
     StageSerializer,
     health_representation,
 )
@@ -93,11 +88,6 @@ PLAIN_FIELDS = [
     "lane_values",
     "version",
 ]
-
-
-@extend_schema_field(LANE_VALUES_SCHEMA)
-class LaneValuesField(serializers.JSONField):
-    """Checked against the journey's lanes in TouchpointSerializer.validate."""
 
 
 class TouchpointSerializer(serializers.ModelSerializer):
