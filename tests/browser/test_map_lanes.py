@@ -69,7 +69,7 @@ def test_custom_lanes_and_the_persona_on_the_map(page, owner, mapped, tmp_path):
     assert page.errors == []
 
 
-def test_filters_say_when_nothing_matches_and_survive_the_panel(page, owner, mapped):
+def test_filters_say_when_nothing_matches_and_survive_the_panel(page, owner, mapped, tmp_path):
     sign_in(page, "alice", "pw-alice")
     page.goto(f"{page.base}/journeys/{mapped.pk}/")
     status = page.locator("#filter-status")
@@ -100,4 +100,7 @@ def test_filters_say_when_nothing_matches_and_survive_the_panel(page, owner, map
 
     page.get_by_text("Legend", exact=True).click()
     assert page.locator(".legend-body").get_by_text("a score of 70 or more").is_visible()
+    page.screenshot(path=str(tmp_path / "legend.png"))
+    page.goto(f"{page.base}/journeys/{mapped.pk}/lanes/")
+    page.screenshot(path=str(tmp_path / "lane-settings.png"))
     assert page.errors == []
