@@ -119,6 +119,12 @@ class BaseLaneFormSet(forms.BaseFormSet):
 LaneFormSet = forms.formset_factory(LaneRowForm, formset=BaseLaneFormSet, extra=2)
 
 
+class VersionForm(forms.Form):
+    """The version of the journey a form was read at: a save over a newer change is a conflict."""
+
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
 def lane_rows(journey: Journey) -> list[dict]:
     """The settings' rows for the journey: its lanes in order, then the built-in ones it hides."""
     shown = [

@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from config.errors import StaleVersion
 from journeys import services as journey_services
-from journeys.forms import JourneyEditForm, LaneFormSet, lane_rows
+from journeys.forms import JourneyEditForm, LaneFormSet, VersionForm, lane_rows
 from journeys.models import Journey
 from maps import documents, selectors
 from maps.views import journey_for
@@ -91,14 +91,29 @@ def journey_lanes(request: HttpRequest, pk) -> HttpResponse:
     journey = journey_to_manage(request, pk)
     if request.method == "GET":
         formset = LaneFormSet(initial=lane_rows(journey))
-        return render(request, "maps/journey_lanes.html", {"journey": journey, "formset": formset})
-    formset = LaneFormSet(request.POST)
-    if not formset.is_valid():
-        context = {"journey": journey, "formset": formset}
-        return render(request, "maps/journey_lanes.html", context, status=400)
-    journey_services.journey_update(journey=journey, lanes=formset.lanes)
+        return lanes_page(
+            request, journey, formset, VersionForm(initial={"version": journey.version})
+        )
+    formset, version = LaneFormSet(request.POST), VersionForm(request.POST)
+    if not (formset.is_valid() and version.is_valid()):
+        return lanes_page(request, journey, formset, version, status=400)
+    try:
+        journey_services.journey_update(
+            journey=journey, version=version.cleaned_data["version"], lanes=formset.lanes
+        )
+    except StaleVersion:
+        # Someone changed the journey since: their lanes, to edit again.
+        journey.refresh_from_db()
+        formset = LaneFormSet(initial=lane_rows(journey))
+        version = VersionForm(initial={"version": journey.version})
+        return lanes_page(request, journey, formset, version, status=409, conflict=True)
     messages.success(request, _("The lanes were saved."))
     return redirect("maps:map", pk=journey.pk)
+
+
+def lanes_page(request, journey, formset, version, status=200, conflict=False) -> HttpResponse:
+    context = {"journey": journey, "formset": formset, "version": version, "conflict": conflict}
+    return render(request, "maps/journey_lanes.html", context, status=status)
 
 
 def copy_name(name: str) -> str:

@@ -260,3 +260,40 @@ def test_the_map_has_a_legend(manager_client, journey):
         "under 40",
     ):
         assert text in legend, text
+
+
+def test_a_stale_edit_of_a_lane_text_is_a_conflict_naming_it(manager_client, journey, touchpoint):
+    journey_update(journey=journey, lanes=CUSTOM)
+    touchpoint.refresh_from_db()
+    data = {
+        "name": "Checkout",
+        "key": "checkout",
+        "channel": "web",
+        "expected_emotion": "0",
+        "lane-kpis": "Mine",
+        "version": touchpoint.version,
+    }
+    Touchpoint.objects.filter(pk=touchpoint.pk).update(
+        lane_values={"kpis": "Theirs"}, version=touchpoint.version + 1
+    )
+    response = manager_client.post(f"/touchpoints/{touchpoint.pk}/edit/", data, **HTMX)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert '<dt>KPIs</dt><dd>Theirs <span class="muted">(yours: Mine)</span></dd>' in html
+    touchpoint.refresh_from_db()
+    assert touchpoint.lane_values == {"kpis": "Theirs"}
+
+
+def test_lanes_saved_over_a_newer_change_are_a_conflict(manager_client, journey):
+    page = manager_client.get(f"/journeys/{journey.pk}/lanes/").content.decode()
+    read_at = int(re.search(r'name="version" value="(\d+)"', page).group(1))
+    journey_update(journey=journey, lanes=CUSTOM)  # in another tab
+    data = {**management(1, 0), "form-0-title": "Mine", "form-0-shown": "on", "version": read_at}
+    response = manager_client.post(f"/journeys/{journey.pk}/lanes/", data)
+    assert response.status_code == 409
+    assert "Someone else changed this journey" in response.content.decode()
+    assert 'value="Backstage"' in response.content.decode()
+    journey.refresh_from_db()
+    assert journey.lanes == CUSTOM
+    data["version"] = "zero"
+    assert manager_client.post(f"/journeys/{journey.pk}/lanes/", data).status_code == 400
