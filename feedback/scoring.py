@@ -71,12 +71,16 @@ def score_from_components(components: dict[str, dict], weights: dict[str, float]
     return round(sum(value * weight for value, weight in counting) / total_weight, 1)
 
 
+# The lowest score of each band above critical (the map's legend says them too).
+HEALTHY_FROM, AT_RISK_FROM = 70, 40
+
+
 def band_for(score: float | None) -> str:
     if score is None:
         return Band.NO_DATA
-    if score >= 70:
+    if score >= HEALTHY_FROM:
         return Band.HEALTHY
-    if score >= 40:
+    if score >= AT_RISK_FROM:
         return Band.AT_RISK
     return Band.CRITICAL
 

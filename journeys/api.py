@@ -1,12 +1,13 @@
 """The plain API of journeys and stages; maps.api adds the whole map and its health."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from journeys import services
+from journeys.lanes import BUILT_IN, ID_LENGTH, MAX_LANES, TEXT_LENGTH, TITLE_LENGTH, clean_lanes
 from journeys.models import Journey, Stage, StageKind
 from workspaces.api import WorkspaceScopedViewSet
 from workspaces.models import Role, Workspace
@@ -31,6 +32,41 @@ class WorkspaceSlugField(serializers.SlugRelatedField):
         if not isinstance(data, str) or not SLUG.fullmatch(data):
             self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:100])
         return super().to_internal_value(data)
+
+
+class LaneSerializer(serializers.Serializer):
+    """A row under the map's stages: a built-in lane by its id, or a custom text lane."""
+
+    id = serializers.CharField(
+        max_length=ID_LENGTH,
+        required=False,
+        help_text=f"A built-in lane ({', '.join(BUILT_IN)}) or a custom lane's slug; a custom "
+        "lane given without one gets one made from its title.",
+    )
+    title = serializers.CharField(
+        max_length=TITLE_LENGTH,
+        required=False,
+        help_text="A custom lane's title (built-in lanes have none).",
+    )
+
+
+@extend_schema_field(LaneSerializer(many=True))
+class LanesField(serializers.JSONField):
+    def to_internal_value(self, data):
+        return clean_lanes(data)
+
+
+LANE_VALUES_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {"type": "string", "maxLength": TEXT_LENGTH},
+    "description": "{custom lane id: text} for the custom lanes of the touchpoint's journey; "
+    "a PATCH replaces them all, and blank texts are dropped.",
+}
+
+
+@extend_schema_field(LANE_VALUES_SCHEMA)
+class LaneValuesField(serializers.JSONField):
+    """Checked against the journey's lanes by whoever knows the journey (clean_lane_values)."""
 
 
 class StageInputSerializer(serializers.Serializer):
@@ -63,6 +99,12 @@ class JourneySerializer(serializers.ModelSerializer):
         "by the nightly rescore and the emails to followers. PATCH true to archive, false to "
         "unarchive.",
     )
+    lanes = LanesField(
+        required=False,
+        help_text=f"The rows under the stages, in order, at most {MAX_LANES}: the built-in "
+        f"lanes shown ({', '.join(BUILT_IN)}) and custom text lanes. A custom lane left out "
+        "takes its touchpoints' values with it.",
+    )
     stages = StageInputSerializer(
         many=True,
         required=False,
@@ -77,7 +119,10 @@ class JourneySerializer(serializers.ModelSerializer):
             "workspace",
             "name",
             "persona",
+            "persona_goals",
+            "persona_frustrations",
             "description",
+            "lanes",
             "version",
             "created_at",
             "updated_at",

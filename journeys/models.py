@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from journeys.content_version import bumps_journey_version
+from journeys.lanes import default_lanes
 from workspaces.audit import event_model
 from workspaces.models import Workspace, hash_token
 
@@ -57,7 +58,11 @@ class Journey(HasHealth):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="journeys")
     name = models.CharField(max_length=200)
     persona = models.CharField(max_length=200, blank=True)
+    persona_goals = models.TextField(blank=True)
+    persona_frustrations = models.TextField(blank=True)
     description = models.TextField(blank=True)
+    # The rows under the stages, in order (journeys/lanes.py).
+    lanes = models.JSONField(default=default_lanes, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -123,7 +128,14 @@ class JourneyVersion(models.Model):
 
 # The audit trail (workspaces/audit.py) records what people edit, never health, version or
 # updated_at: every rescore rewrites those.
-JOURNEY_AUDITED = ["name", "persona", "description"]
+JOURNEY_AUDITED = [
+    "name",
+    "persona",
+    "persona_goals",
+    "persona_frustrations",
+    "description",
+    "lanes",
+]
 STAGE_AUDITED = ["journey", "name", "kind", "position"]
 
 

@@ -3,8 +3,9 @@ from django.utils import timezone
 
 from config.errors import StaleVersion
 from journeys import ordering
+from journeys.lanes import custom_ids, default_lanes
 from journeys.models import CLASSIC_STAGE_KINDS, Journey, Stage, StageKind
-from journeys.signals import journey_reshaped, journey_unarchived
+from journeys.signals import journey_reshaped, journey_unarchived, lanes_removed
 from workspaces.models import Workspace
 
 
@@ -18,12 +19,21 @@ def journey_create(
     workspace: Workspace,
     name: str,
     persona: str = "",
+    persona_goals: str = "",
+    persona_frustrations: str = "",
     description: str = "",
+    lanes: list[dict] | None = None,
     stages: list[dict] | None = None,
 ) -> Journey:
     """A new journey, with the given stages or the six classic ones."""
     journey = Journey.objects.create(
-        workspace=workspace, name=name, persona=persona, description=description
+        workspace=workspace,
+        name=name,
+        persona=persona,
+        persona_goals=persona_goals,
+        persona_frustrations=persona_frustrations,
+        description=description,
+        lanes=default_lanes() if lanes is None else lanes,
     )
     if stages is None:
         stages = [{"name": str(kind.label), "kind": kind.value} for kind in CLASSIC_STAGE_KINDS]
@@ -84,9 +94,14 @@ def check_version(current: int, expected: int | None) -> None:
 def journey_update(
     *, journey: Journey, version: int | None = None, archived: bool | None = None, **fields
 ) -> Journey:
-    """Saves the fields; `archived` archives (keeping the first date) or unarchives it."""
+    """Saves the fields; `archived` archives (keeping the first date) or unarchives it. A custom
+    lane left out of new `lanes` takes its values on the touchpoints with it."""
     journey = lock_journey(journey.pk)
     check_version(journey.version, version)
+    if "lanes" in fields:
+        removed = set(custom_ids(journey.lanes)) - set(custom_ids(fields["lanes"]))
+        if removed:
+            lanes_removed.send(sender=Journey, journey_id=journey.pk, lane_ids=sorted(removed))
     for name, value in fields.items():
         setattr(journey, name, value)
     unarchived = archived is False and journey.archived

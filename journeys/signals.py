@@ -10,3 +10,7 @@ journey_reshaped = Signal()
 # Sent with `journey_id` inside the transaction that unarchives a journey, whose scores the
 # nightly rescore skipped while it was archived.
 journey_unarchived = Signal()
+
+# Sent with `journey_id` and `lane_ids` inside the transaction that removes custom lanes from a
+# journey: their values on its touchpoints go with them.
+lanes_removed = Signal()

@@ -6,6 +6,7 @@ of that)."""
 from contextlib import contextmanager
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import HttpResponse
 from django.urls import reverse
@@ -27,7 +28,14 @@ from feedback.publishing import schedule_rescore
 from feedback.scoring import mark_dirty
 from feedback.selectors import touchpoint_health_detail
 from journeys import api as journeys_api
-from journeys.api import HealthSerializer, JourneySerializer, StageSerializer, health_representation
+from journeys.api import (
+    HealthSerializer,
+    JourneySerializer,
+    LaneValuesField,
+    StageSerializer,
+    health_representation,
+)
+from journeys.lanes import clean_lane_values
 from journeys.models import Band, Journey, ShareLink, Stage
 from maps.conditional import journey_etag, not_modified, tagged
 from maps.document_api import (
@@ -77,6 +85,7 @@ PLAIN_FIELDS = [
     "expected_emotion",
     "pain_points",
     "opportunities",
+    "lane_values",
     "version",
 ]
 
@@ -92,6 +101,7 @@ class TouchpointSerializer(serializers.ModelSerializer):
         required=False, min_value=0, help_text="0 is first; the end of the stage when omitted."
     )
     version = serializers.IntegerField(required=False, min_value=1)
+    lane_values = LaneValuesField(required=False)
     moments = MomentSerializer(many=True, read_only=True)
     health = HealthSerializer(read_only=True)
 
@@ -117,6 +127,12 @@ class TouchpointSerializer(serializers.ModelSerializer):
                 taken = taken.exclude(pk=self.instance.pk)
             if taken.exists():
                 raise serializers.ValidationError({"key": [DUPLICATE_KEY]})
+        if "lane_values" in attrs:
+            journey = self.instance.journey if self.instance else stage.journey
+            try:
+                attrs["lane_values"] = clean_lane_values(attrs["lane_values"], journey.lanes)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"lane_values": exc.messages}) from exc
         return attrs
 
 

@@ -10,6 +10,7 @@ document (maps/documents.py), which the API lists and imports like any other.
 
 from django.utils.translation import gettext_lazy as _
 
+from journeys.lanes import default_lanes
 from journeys.models import CLASSIC_STAGE_KINDS, Journey, StageKind
 from maps.documents import MOMENT_ORDER, VERSION, journey_import
 from workspaces.models import Workspace
@@ -512,6 +513,7 @@ def blueprint_document(blueprint: dict) -> dict:
                 "expected_emotion": emotion,
                 "pain_points": str(pain_points),
                 "opportunities": str(opportunities),
+                "lane_values": {},
                 "moments": [
                     {"type": moment_type, "impact": impact, "rationale": str(rationale)}
                     for moment_type, impact, rationale in sorted(
@@ -525,7 +527,10 @@ def blueprint_document(blueprint: dict) -> dict:
         "journey": {
             "name": str(blueprint["name"]),
             "persona": str(blueprint["persona"]),
+            "persona_goals": "",
+            "persona_frustrations": "",
             "description": str(blueprint["description"]),
+            "lanes": default_lanes(),
         },
         "stages": list(stages.values()),
     }

@@ -11,6 +11,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from feedback.api import PayloadTooLarge
+from journeys.api import LanesField, LaneValuesField
+from journeys.lanes import default_lanes
 from journeys.models import StageKind
 from maps import documents
 from maps.blueprints import BLUEPRINTS, blueprint_document
@@ -55,6 +57,11 @@ class DocumentTouchpointSerializer(serializers.Serializer):
     opportunities = serializers.CharField(
         required=False, allow_blank=True, max_length=documents.LONG_TEXT
     )
+    lane_values = LaneValuesField(
+        required=False,
+        default=dict,
+        help_text="{custom lane id: text}, for the custom lanes of the document's journey.",
+    )
     moments = DocumentMomentSerializer(
         many=True, required=False, help_text="At most one of each type."
     )
@@ -69,8 +76,20 @@ class DocumentStageSerializer(serializers.Serializer):
 class DocumentJourneySerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     persona = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    persona_goals = serializers.CharField(
+        required=False, allow_blank=True, max_length=documents.LONG_TEXT
+    )
+    persona_frustrations = serializers.CharField(
+        required=False, allow_blank=True, max_length=documents.LONG_TEXT
+    )
     description = serializers.CharField(
         required=False, allow_blank=True, max_length=documents.LONG_TEXT
+    )
+    lanes = LanesField(
+        required=False,
+        default=default_lanes,
+        help_text="The rows under the stages, in order; channel, pain points and opportunities "
+        "when omitted.",
     )
 
 

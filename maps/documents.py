@@ -2,10 +2,11 @@
 workspace or installation imports as a new journey whose export equals the document
 (docs/api.md, "Journey documents").
 
-    {"truthmap": 1, "journey": {name, persona, description},
+    {"truthmap": 1, "journey": {name, persona, persona_goals, persona_frustrations,
+                                description, lanes},
      "stages": [{name, kind, "touchpoints": [{key, name, description, channel, owner,
-                 expected_emotion, pain_points, opportunities, "moments": [{type, impact,
-                 rationale}]}]}]}
+                 expected_emotion, pain_points, opportunities, lane_values, "moments": [{type,
+                 impact, rationale}]}]}]}
 
 validate_document checks a document strictly, every problem named by where it is
 (`stages[2].touchpoints[0].channel`), and fills in the fields a hand-written one may leave out;
@@ -14,8 +15,10 @@ journey_from_document makes the journey; document_from_journey writes one."""
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from journeys.lanes import TEXT_LENGTH, clean_lane_values, clean_lanes, default_lanes
 from journeys.models import Journey, StageKind
 from journeys.services import journey_create
 from moments.models import Moment, MomentType
@@ -187,6 +190,41 @@ class List:
         return [self.item.clean(item, at(where, i), problems) for i, item in enumerate(value)]
 
 
+@dataclass(frozen=True)
+class Lanes:
+    required: bool = False
+
+    def default(self):
+        return default_lanes()
+
+    def clean(self, value, where: str, problems: Problems):
+        try:
+            return clean_lanes(value)
+        except ValidationError as exc:
+            for message in exc.messages:
+                problems.add(where, message)
+        return None
+
+
+@dataclass(frozen=True)
+class LaneValues:
+    """{lane id: text}; check_whole checks the ids against the journey's lanes."""
+
+    required: bool = False
+
+    def default(self):
+        return {}
+
+    def clean(self, value, where: str, problems: Problems):
+        if not isinstance(value, dict):
+            problems.add(where, "Must be an object.")
+            return None
+        cleaned = {}
+        for lane_id, text in value.items():
+            cleaned[lane_id] = Text(TEXT_LENGTH).clean(text, at(where, lane_id), problems)
+        return cleaned
+
+
 MOMENT = Object(
     {
         "type": Choice(tuple(MomentType.values), required=True),
@@ -204,6 +242,7 @@ TOUCHPOINT = Object(
         "expected_emotion": Integer(-2, 2, 0),
         "pain_points": Text(LONG_TEXT),
         "opportunities": Text(LONG_TEXT),
+        "lane_values": LaneValues(),
         "moments": List(MOMENT, len(MomentType.values), "moments, one of each type"),
     }
 )
@@ -218,7 +257,10 @@ JOURNEY = Object(
     {
         "name": Text(200, blank=False, required=True),
         "persona": Text(200),
+        "persona_goals": Text(LONG_TEXT),
+        "persona_frustrations": Text(LONG_TEXT),
         "description": Text(LONG_TEXT),
+        "lanes": Lanes(),
     }
 )
 DOCUMENT = Object(
@@ -242,7 +284,8 @@ def validate_document(data) -> dict:
 
 
 def check_whole(document: dict, problems: Problems) -> None:
-    """What no single field shows: the journey's size, keys used twice, a moment type twice."""
+    """What no single field shows: the journey's size, keys used twice, a moment type twice,
+    values of lanes the journey does not have."""
     total = sum(len(stage["touchpoints"]) for stage in document["stages"])
     if total > MAX_TOUCHPOINTS:
         problems.add("stages", f"At most {MAX_TOUCHPOINTS} touchpoints; this has {total}.")
@@ -255,6 +298,13 @@ def check_whole(document: dict, problems: Problems) -> None:
                 problems.add(f"{where}.key", f"{key!r} is the key of {first_at[key]} too.")
             elif key is not None:
                 first_at[key] = where
+            try:
+                touchpoint["lane_values"] = clean_lane_values(
+                    touchpoint["lane_values"], document["journey"]["lanes"]
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    problems.add(f"{where}.lane_values", message)
             types = [moment["type"] for moment in touchpoint["moments"]]
             for m, moment_type in enumerate(types):
                 if moment_type in types[:m]:

@@ -38,6 +38,8 @@ def changes(
         "lanes": lanes,
         "emotion": emotion,
         "summary": summary,
+        # Whether any card still matches the highlight may have changed with the cards.
+        "filter_status": context["filtering"] and bool(cards or lists),
     }
 
 
@@ -165,7 +167,7 @@ def touchpoint_edit(request: HttpRequest, pk) -> HttpResponse:
     form = TouchpointEditForm(request.POST, instance=touchpoint)
     if not form.is_valid():
         # The form wrote the rejected values on the instance; the panel shows the stored ones.
-        touchpoint.refresh_from_db(fields=list(form.fields))
+        touchpoint.refresh_from_db(fields=form.Meta.fields)
         return panel_response(request, touchpoint, status=400, form=form)
     try:
         touchpoint_services.touchpoint_update(
@@ -187,8 +189,8 @@ def edit_conflict(request: HttpRequest, touchpoint: Touchpoint, form) -> HttpRes
     theirs = TouchpointEditForm(instance=touchpoint)
     conflict = [
         (form.fields[name].label, form[name].value(), theirs[name].value())
-        for name, value in form.changes().items()
-        if value != getattr(touchpoint, name)
+        for name, value in form.edited().items()
+        if value != form.stored(name)
     ]
     data = request.POST.copy()
     data["version"] = touchpoint.version

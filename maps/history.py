@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from journeys.lanes import lane_title
 from journeys.models import JOURNEY_AUDITED, STAGE_AUDITED, JourneyEvent, StageEvent, StageKind
 from moments.models import MOMENT_AUDITED, MOMENT_SHORT_LABELS, MomentEvent, MomentType
 from touchpoints.forms import EMOTION_CHOICES
@@ -111,7 +112,7 @@ ORDER BY page.at DESC, page.type, page.pgh_id DESC"""
 
 
 def _blank(value) -> bool:
-    return value is None or value == ""
+    return value is None or value == "" or value == {}
 
 
 def changes_of(action: str, fields: list[str], data: dict, previous: dict | None) -> dict:
@@ -200,6 +201,10 @@ def stage_names(events: list[dict]) -> dict[str, str]:
 FIELD_LABELS = {
     **TOUCHPOINT_LABELS,
     "persona": gettext_lazy("Persona"),
+    "persona_goals": gettext_lazy("Persona's goals"),
+    "persona_frustrations": gettext_lazy("Persona's frustrations"),
+    "lanes": gettext_lazy("Lanes"),
+    "lane_values": gettext_lazy("Custom lanes"),
     "kind": gettext_lazy("Kind"),
     "position": gettext_lazy("Position"),
     "stage": gettext_lazy("Stage"),
@@ -238,6 +243,10 @@ def readable(events: list[dict]) -> list[dict]:
             return names.get(value, value)
         if field == "position":
             return value + 1
+        if field == "lanes":
+            return " · ".join(lane_title(lane) for lane in value)
+        if field == "lane_values":
+            return " · ".join(f"{lane_id}: {text}" for lane_id, text in value.items())
         return VALUE_LABELS.get(field, {}).get(value, value)
 
     return [

@@ -1,5 +1,5 @@
 """Managing journeys from the dashboard and the map's header: edit the name, persona and
-description, duplicate, archive, unarchive and delete. Managers only; for anyone else in the
+description, set the lanes, duplicate, archive, unarchive and delete. Managers only; for anyone else in the
 workspace a 403, outside it a 404."""
 
 from django.contrib import messages
@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from config.errors import StaleVersion
 from journeys import services as journey_services
-from journeys.forms import JourneyEditForm
+from journeys.forms import JourneyEditForm, LaneFormSet, VersionForm, lane_rows
 from journeys.models import Journey
 from maps import documents, selectors
 from maps.views import journey_for
@@ -81,6 +81,39 @@ def edit_conflict(request: HttpRequest, journey: Journey, form: JourneyEditForm)
     retry.is_valid()  # valid, as the form was; cleaning wrote the values typed on the instance
     journey.refresh_from_db()
     return edit_answer(request, journey, retry, status=409, conflict=conflict)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def journey_lanes(request: HttpRequest, pk) -> HttpResponse:
+    """The lane settings: which rows the map shows under its stages, in which order, and the
+    journey's custom text lanes."""
+    journey = journey_to_manage(request, pk)
+    if request.method == "GET":
+        formset = LaneFormSet(initial=lane_rows(journey))
+        return lanes_page(
+            request, journey, formset, VersionForm(initial={"version": journey.version})
+        )
+    formset, version = LaneFormSet(request.POST), VersionForm(request.POST)
+    if not (formset.is_valid() and version.is_valid()):
+        return lanes_page(request, journey, formset, version, status=400)
+    try:
+        journey_services.journey_update(
+            journey=journey, version=version.cleaned_data["version"], lanes=formset.lanes
+        )
+    except StaleVersion:
+        # Someone changed the journey since: their lanes, to edit again.
+        journey.refresh_from_db()
+        formset = LaneFormSet(initial=lane_rows(journey))
+        version = VersionForm(initial={"version": journey.version})
+        return lanes_page(request, journey, formset, version, status=409, conflict=True)
+    messages.success(request, _("The lanes were saved."))
+    return redirect("maps:map", pk=journey.pk)
+
+
+def lanes_page(request, journey, formset, version, status=200, conflict=False) -> HttpResponse:
+    context = {"journey": journey, "formset": formset, "version": version, "conflict": conflict}
+    return render(request, "maps/journey_lanes.html", context, status=status)
 
 
 def copy_name(name: str) -> str:

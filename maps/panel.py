@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from feedback.explanation import COMPONENT_LABELS, explain_score
 from feedback.scoring import COMPONENTS
 from feedback.selectors import latest_comments, nps_counts, touchpoint_health_detail
+from journeys.lanes import BUILT_IN
 from journeys.models import Band
 from moments.forms import MomentTagForm
 from moments.models import MOMENT_DEFINITIONS, MOMENT_SHORT_LABELS, MomentType
@@ -65,6 +66,11 @@ def panel_context(
             "min_responses": workspace.min_responses,
             "impact_scale": range(1, 6),
             "emotion": dict(EMOTION_CHOICES)[touchpoint.expected_emotion],
+            "lane_values": [
+                (lane["title"], touchpoint.lane_values.get(lane["id"], ""))
+                for lane in touchpoint.journey.lanes
+                if lane["id"] not in BUILT_IN
+            ],
             "components": component_rows(health["components"], workspace),
             "explanation": explain_score(
                 score=health["score"],

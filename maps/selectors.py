@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from feedback.at_risk import at_risk_counts
 from feedback.models import Feedback, JourneySnapshot
+from journeys.lanes import BUILT_IN, lane_title
 from journeys.models import BAND_LABELS, Band, Journey, Stage
 from moments.models import MOMENT_SHORT_LABELS, Moment, MomentType
 from touchpoints.models import CHANNEL_ICONS, CHANNEL_LABELS, Touchpoint
@@ -84,6 +85,7 @@ CARD_FIELDS = [
     "expected_emotion",
     "pain_points",
     "opportunities",
+    "lane_values",
     "health_score",
     "health_band",
     "health_n",
@@ -150,23 +152,28 @@ def url_for_each(name: str):
     return lambda pk: pattern.replace(NO_ID, pk)
 
 
-def lanes(stages: list) -> list:
-    """[(title, [cell per stage: [(name or "", text), …]])] under the board."""
+def lanes(journey: Journey, stages: list) -> list:
+    """[(title, [cell per stage: [(name or "", text), …]])] under the board, the journey's
+    lanes in its order (journeys/lanes.py)."""
     cells = [stage.cards for stage in stages]
-    return [
-        (
-            _("Channel"),
-            [[("", f"{tp['channel_icon']} {tp['channel_label']}") for tp in s] for s in cells],
-        ),
-        (
-            _("Pain points"),
-            [[(tp["name"], tp["pain_points"]) for tp in s if tp["pain_points"]] for s in cells],
-        ),
-        (
-            _("Opportunities"),
-            [[(tp["name"], tp["opportunities"]) for tp in s if tp["opportunities"]] for s in cells],
-        ),
-    ]
+    rows = []
+    for lane in journey.lanes:
+        lane_id = lane["id"]
+        if lane_id == "channel":
+            row = [[("", f"{tp['channel_icon']} {tp['channel_label']}") for tp in s] for s in cells]
+        elif lane_id in BUILT_IN:
+            row = [[(tp["name"], tp[lane_id]) for tp in s if tp[lane_id]] for s in cells]
+        else:
+            row = [
+                [
+                    (tp["name"], tp["lane_values"][lane_id])
+                    for tp in s
+                    if lane_id in tp["lane_values"]
+                ]
+                for s in cells
+            ]
+        rows.append((lane_title(lane), row))
+    return rows
 
 
 def emotion_curve(stages: list[Stage]) -> dict:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("journeys/<uuid:pk>/print/", views.journey_print, name="print"),
     path("touchpoints/<uuid:pk>/", views.touchpoint_detail, name="touchpoint"),
     path("journeys/<uuid:pk>/edit/", manage.journey_edit, name="journey-edit"),
+    path("journeys/<uuid:pk>/lanes/", manage.journey_lanes, name="journey-lanes"),
     path("journeys/<uuid:pk>/duplicate/", manage.journey_duplicate, name="journey-duplicate"),
     path("journeys/<uuid:pk>/archive/", manage.journey_archive, name="journey-archive"),
     path("journeys/<uuid:pk>/unarchive/", manage.journey_unarchive, name="journey-unarchive"),

@@ -1,7 +1,7 @@
 """The pages that show whole maps: the dashboard, a journey's map with its touchpoint panel, its
 customers at risk and its history. The edits of the map are in maps/edits.py."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from alerts.selectors import is_following
 from feedback.at_risk import at_risk_counts, at_risk_customers, customer_bad_experiences
+from feedback.scoring import AT_RISK_FROM, HEALTHY_FROM
 from journeys import services
 from journeys.forms import JourneyCreateForm, JourneyEditForm
 from journeys.models import Band, Journey
@@ -21,7 +22,7 @@ from maps import selectors
 from maps.blueprints import BLUEPRINTS, journey_create_from_blueprint
 from maps.history import JourneyHistory, readable
 from maps.panel import panel_context
-from moments.models import MomentType
+from moments.models import MOMENT_SHORT_LABELS, MomentType
 from touchpoints.models import Channel, Touchpoint
 from workspaces.access import can, check_role, current_workspace, scoped
 from workspaces.models import Role
@@ -96,21 +97,39 @@ def page_filters(request: HttpRequest) -> dict[str, str]:
     return {name: query.get(name, "") for name in FILTERS}
 
 
+def filter_query(filters: dict[str, str]) -> str:
+    """The filters as a query string ("?type=fmot"), for the links that must keep them."""
+    chosen = {name: value for name, value in filters.items() if value}
+    return f"?{urlencode(chosen)}" if chosen else ""
+
+
+LEGEND = {
+    "moments": [(value, MOMENT_SHORT_LABELS[value], label) for value, label in MomentType.choices],
+    "healthy_from": HEALTHY_FROM,
+    "at_risk_from": AT_RISK_FROM,
+}
+
+
 def board_context(journey: Journey, filters: dict[str, str]) -> dict:
     """What the map's summary, board, lanes and emotion curve show, to members and to the
     holders of a share link alike."""
     stages = selectors.board_stages(journey, filters)
     cards = [card for stage in stages for card in stage.cards]
+    filtering = any(filters.values())
     return {
         "journey": journey,
         "stages": stages,
         "filters": filters,
+        "filtering": filtering,
+        "filter_query": filter_query(filters),
+        "no_match": filtering and not any(card["matches"] for card in cards),
+        "legend": LEGEND,
         "critical_moments": sum(
             len(card["moments"]) for card in cards if card["health_band"] == Band.CRITICAL
         ),
         "moments_total": sum(len(card["moments"]) for card in cards),
         "emotion_curve": selectors.emotion_curve(stages),
-        "lanes": selectors.lanes(stages),
+        "lanes": selectors.lanes(journey, stages),
         "moment_types": MomentType.choices,
         "bands": Band.choices,
         "channels": Channel.choices,
@@ -158,6 +177,7 @@ def touchpoint_detail(request: HttpRequest, pk) -> HttpResponse:
     touchpoint = touchpoint_for(request, pk)
     panel = panel_context(request, touchpoint)
     if request.htmx:
+        panel["filter_query"] = filter_query(page_filters(request))
         return render(request, "maps/panel.html", panel)
     context = {**map_context(request, touchpoint.journey, selected=touchpoint), **panel}
     context["following"] = is_following(user=request.user, journey=touchpoint.journey)

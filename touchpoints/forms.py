@@ -1,7 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from journeys.lanes import BUILT_IN, TEXT_LENGTH, clean_lane_values
 from touchpoints.models import Touchpoint
+
+LANE = "lane-"  # the prefix of the fields of the journey's custom lanes
 
 LABELS = {
     "name": _("Name"),
@@ -64,10 +67,35 @@ class TouchpointEditForm(forms.ModelForm):
         kwargs.setdefault("auto_id", "touchpoint-%s")  # ids unique beside the map's own forms
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
+        # A text for each custom lane of the journey, after the touchpoint's own fields.
+        self.lanes = [lane for lane in self.instance.journey.lanes if lane["id"] not in BUILT_IN]
+        for lane in self.lanes:
+            self.fields[LANE + lane["id"]] = forms.CharField(
+                label=lane["title"],
+                required=False,
+                max_length=TEXT_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=self.instance.lane_values.get(lane["id"], ""),
+            )
+
+    def edited(self) -> dict:
+        """The value of each field as typed, cleaned; `version` guards them and is not one."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+    def stored(self, name: str):
+        """What the instance holds for the field `name`."""
+        if name.startswith(LANE):
+            return self.instance.lane_values.get(name.removeprefix(LANE), "")
+        return getattr(self.instance, name)
 
     def changes(self) -> dict:
-        """The fields to save; `version` guards them and is not one."""
-        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+        """The touchpoint's fields to save, the lanes' texts as its lane_values."""
+        edited = self.edited()
+        fields = {name: value for name, value in edited.items() if not name.startswith(LANE)}
+        if self.lanes:
+            values = {lane["id"]: edited[LANE + lane["id"]] for lane in self.lanes}
+            fields["lane_values"] = clean_lane_values(values, self.instance.journey.lanes)
+        return fields
 
     def clean_key(self):
         key = self.cleaned_data["key"]

@@ -56,6 +56,8 @@ class Touchpoint(HasHealth):
     )
     pain_points = models.TextField(blank=True)
     opportunities = models.TextField(blank=True)
+    # {custom lane id: text} for the lanes of its journey (journeys/lanes.py).
+    lane_values = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)
     # {component: {"value", "n", "counts"}} behind health_score, so the UI can explain it.
     health_components = models.JSONField(default=dict, blank=True)
@@ -105,6 +107,7 @@ TOUCHPOINT_AUDITED = [
     "expected_emotion",
     "pain_points",
     "opportunities",
+    "lane_values",
 ]
 
 

@@ -1,7 +1,8 @@
 from collections import Counter
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.utils.text import slugify
 
 from journeys import ordering
@@ -141,3 +142,11 @@ def touchpoint_step(*, touchpoint: Touchpoint, direction: str) -> tuple[Stage, i
         return stages[index], touchpoint.position + 1
     index = max(index - 1, 0) if direction == "left" else min(index + 1, len(stages) - 1)
     return stages[index], touchpoint.position
+
+
+def lane_values_remove(*, journey_id, lane_ids: list[str], **signal) -> None:
+    """The values of removed custom lanes, out of the journey's touchpoints in one UPDATE (their
+    versions bumped: what a client read has changed). Connected to journeys' lanes_removed."""
+    Touchpoint.objects.filter(journey_id=journey_id, lane_values__has_any_keys=lane_ids).update(
+        lane_values=RawSQL("lane_values - %s::text[]", [lane_ids]), version=F("version") + 1
+    )

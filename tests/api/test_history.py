@@ -52,7 +52,11 @@ def test_a_new_journey_lists_itself_and_its_stages(api):
     assert set(created) == {"at", "actor", "action", "object", "changes"}
     assert created["actor"] == "alice"
     assert created["object"]["id"] == journey["id"]
-    assert created["changes"] == {"name": [None, "Onboarding"], "persona": [None, "New subscriber"]}
+    assert created["changes"] == {
+        "name": [None, "Onboarding"],
+        "persona": [None, "New subscriber"],
+        "lanes": [None, [{"id": "channel"}, {"id": "pain_points"}, {"id": "opportunities"}]],
+    }
     assert events[0]["changes"] == {
         "name": [None, "Sign-up"],
         "kind": [None, "custom"],

@@ -19,11 +19,26 @@ from workspaces.models import Membership, Role
 IMPORT = "/api/v1/journeys/import/"
 
 
+LANES = [
+    {"id": "thoughts", "title": "Customer thoughts"},
+    {"id": "channel"},
+    {"id": "kpis", "title": "KPIs"},
+    {"id": "opportunities"},
+]
+
+
 def document(**journey) -> dict:
-    """A document with two stages, three touchpoints and two moments."""
+    """A document with two stages, three touchpoints, two moments and two custom lanes."""
     return {
         "truthmap": 1,
-        "journey": {"name": "Onboarding", "persona": "New subscriber", "description": "Day 1"}
+        "journey": {
+            "name": "Onboarding",
+            "persona": "New subscriber",
+            "persona_goals": "Get started in a minute.",
+            "persona_frustrations": "Forms that ask twice.",
+            "description": "Day 1",
+            "lanes": copy.deepcopy(LANES),
+        }
         | journey,
         "stages": [
             {
@@ -39,6 +54,7 @@ def document(**journey) -> dict:
                         "expected_emotion": 1,
                         "pain_points": "Too many fields.",
                         "opportunities": "Sign in with Google.",
+                        "lane_values": {"thoughts": "Is it free?", "kpis": "Sign-up rate 4%"},
                         "moments": [
                             {"type": "zmot", "impact": 2, "rationale": "Reviews first."},
                             {"type": "fmot", "impact": 5, "rationale": "First look."},
@@ -53,6 +69,7 @@ def document(**journey) -> dict:
                         "expected_emotion": -2,
                         "pain_points": "",
                         "opportunities": "",
+                        "lane_values": {},
                         "moments": [],
                     },
                 ],
@@ -71,6 +88,7 @@ def document(**journey) -> dict:
                         "expected_emotion": 0,
                         "pain_points": "",
                         "opportunities": "",
+                        "lane_values": {},
                         "moments": [],
                     }
                 ],
@@ -102,7 +120,14 @@ def test_an_import_exports_as_the_same_document(api, workspace):
 
 def test_the_export_has_no_ids_and_no_feedback(api, journey, touchpoint, moment):
     body = export(api, journey)
-    assert body["journey"] == {"name": "Online purchase", "persona": "Shopper", "description": ""}
+    assert body["journey"] == {
+        "name": "Online purchase",
+        "persona": "Shopper",
+        "persona_goals": "",
+        "persona_frustrations": "",
+        "description": "",
+        "lanes": [{"id": "channel"}, {"id": "pain_points"}, {"id": "opportunities"}],
+    }
     assert [stage["name"] for stage in body["stages"]][:3] == [
         "Discovery",
         "Consideration",
@@ -118,6 +143,7 @@ def test_the_export_has_no_ids_and_no_feedback(api, journey, touchpoint, moment)
             "expected_emotion": 0,
             "pain_points": "",
             "opportunities": "",
+            "lane_values": {},
             "moments": [{"type": "fmot", "impact": 4, "rationale": ""}],
         }
     ]
@@ -160,7 +186,14 @@ def test_a_hand_written_document_may_leave_out_what_has_a_default(api):
         "stages": [{"name": "Only", "touchpoints": [{"name": "Just a name"}]}],
     }
     exported = export(api, imported(api, body))
-    assert exported["journey"] == {"name": "Minimal", "persona": "", "description": ""}
+    assert exported["journey"] == {
+        "name": "Minimal",
+        "persona": "",
+        "persona_goals": "",
+        "persona_frustrations": "",
+        "description": "",
+        "lanes": [{"id": "channel"}, {"id": "pain_points"}, {"id": "opportunities"}],
+    }
     assert exported["stages"] == [
         {
             "name": "Only",
@@ -175,6 +208,7 @@ def test_a_hand_written_document_may_leave_out_what_has_a_default(api):
                     "expected_emotion": 0,
                     "pain_points": "",
                     "opportunities": "",
+                    "lane_values": {},
                     "moments": [],
                 }
             ],
@@ -253,6 +287,27 @@ def changed(path: str, value):
         ),
         (changed("stages[0].touchpoints[0].id", 5), "stages[0].touchpoints[0].id"),
         (changed("stages[0].touchpoints[0].na me", 5), "stages[0].touchpoints[0]['na me']"),
+        (changed("journey.lanes", {"id": "channel"}), "journey.lanes"),
+        (changed("journey.lanes[0].title", ""), "journey.lanes"),
+        (changed("journey.lanes[1].id", "thoughts"), "journey.lanes"),
+        (changed("journey.lanes[3].id", "Not A Slug"), "journey.lanes"),
+        (changed("journey.lanes", [{"id": "channel"}] * 13), "journey.lanes"),
+        (
+            changed("stages[0].touchpoints[0].lane_values.unknown", "?"),
+            "stages[0].touchpoints[0].lane_values",
+        ),
+        (
+            changed("stages[0].touchpoints[0].lane_values.channel", "a built-in lane"),
+            "stages[0].touchpoints[0].lane_values",
+        ),
+        (
+            changed("stages[0].touchpoints[0].lane_values.kpis", "x" * 2_001),
+            "stages[0].touchpoints[0].lane_values.kpis",
+        ),
+        (
+            changed("stages[0].touchpoints[0].lane_values", []),
+            "stages[0].touchpoints[0].lane_values",
+        ),
         ([], "non_field_errors"),
         ("a string", "non_field_errors"),
         (None, "non_field_errors"),

@@ -8,10 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from feedback.scoring import rescore_dirty
+from journeys.lanes import default_lanes
 from journeys.models import Journey
 from maps.mermaid import task_score
 from tests.api.test_journey_documents import IMPORT, document, export, imported
 from touchpoints.models import Touchpoint
+
+DEFAULT_LANES = default_lanes()
 
 # The example of Mermaid's documentation (docs/syntax/userJourney.md), as written there.
 MERMAID_DOCS_EXAMPLE = """journey
@@ -143,7 +146,14 @@ def test_names_mermaid_cannot_say_come_back_whole(api, outsider_api):
 def test_a_journey_of_mermaids_docs_imports(api):
     journey = imported(api, {"mermaid": MERMAID_DOCS_EXAMPLE})
     body = export(api, journey)
-    assert body["journey"] == {"name": "My working day", "persona": "", "description": ""}
+    assert body["journey"] == {
+        "name": "My working day",
+        "persona": "",
+        "persona_goals": "",
+        "persona_frustrations": "",
+        "description": "",
+        "lanes": DEFAULT_LANES,
+    }
     assert [(stage["name"], stage["kind"]) for stage in body["stages"]] == [
         ("Go to work", "custom"),
         ("Go home", "custom"),
@@ -184,7 +194,10 @@ journey
     assert body["journey"] == {
         "name": "From a README",
         "persona": "",
+        "persona_goals": "",
+        "persona_frustrations": "",
         "description": "How customers get help.",
+        "lanes": DEFAULT_LANES,
     }
     assert [(stage["name"], stage["kind"]) for stage in body["stages"]] == [
         ("Discovery", "discovery"),

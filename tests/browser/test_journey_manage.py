@@ -24,7 +24,7 @@ def test_a_manager_renames_duplicates_archives_and_deletes_a_journey(
     # Rename, in the card: the card is swapped, and keeps the focus.
     card.get_by_label("Edit Online purchase").click()
     card.get_by_label("Name").fill("Web shop")
-    card.get_by_label("Persona").fill("Returning buyer")
+    card.get_by_label("Persona", exact=True).fill("Returning buyer")
     card.get_by_role("button", name="Save changes").click()
     card.get_by_role("link", name="Web shop", exact=True).wait_for()
     assert card.get_by_text("Returning buyer").is_visible()

@@ -94,6 +94,7 @@ def test_it_pages(manager_client, journey, stages):
     assert len(rows(second)) == 7
     assert rows(second)[-1].endswith(
         "System Created Journey Online purchase Name — → Online purchase Persona — → Shopper"
+        " Lanes — → Channel · Pain points · Opportunities"
     )
 
 
