@@ -2,8 +2,13 @@
 
 import os
 import shutil
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -64,3 +69,39 @@ def sign_in(page, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("main form button[type=submit]")
     page.wait_for_url(f"{page.base}/")
+
+
+def fail_or_skip(reason: str):
+    if os.getenv("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def npm_file(package: str, version: str, member: str) -> Path:
+    """One file of an npm package, for a test only (never vendored): fetched with `npm pack`
+    once into the gitignored .cache/npm/, then read from there."""
+    cached = Path(settings.BASE_DIR) / ".cache" / "npm" / f"{package}-{version}" / Path(member).name
+    if cached.exists():
+        return cached
+    npm = shutil.which("npm")
+    if npm is None:
+        fail_or_skip("npm is missing (apt-get install -y npm)")
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            packed = subprocess.run(
+                [npm, "pack", f"{package}@{version}", "--pack-destination", folder],
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=180,
+            )
+        except (subprocess.SubprocessError, OSError) as exc:
+            fail_or_skip(f"npm pack {package}@{version} failed: {exc}")
+        tarball = Path(folder) / packed.stdout.strip().splitlines()[-1]
+        with tarfile.open(tarball) as archive:
+            content = archive.extractfile(f"package/{member}").read()
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_suffix(".partial")
+    partial.write_bytes(content)
+    partial.replace(cached)
+    return cached

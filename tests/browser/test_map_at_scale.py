@@ -4,18 +4,12 @@ and opens and closes its panel, axe-core (the npm package, fetched with `npm pac
 gitignored .cache/ on first use, never vendored) finds nothing serious, and the emotion curve
 keeps its plot, its gaps and its stage bands."""
 
-import shutil
-import subprocess
-import tarfile
-import tempfile
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
-from tests.browser.test_mermaid_grammar import fail_or_skip
+from tests.browser.conftest import npm_file, sign_in
 from touchpoints.models import Touchpoint
 from touchpoints.services import touchpoint_create
 
@@ -24,7 +18,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 VIEWPORTS = [(1280, 720), (1440, 900)]
 LONG_WORD = "Reconfirmationofthedeliveryaddressbytextmessageandemailforeverycustomer"
 AXE_VERSION = "4.14.1"  # the rules checked against; change it deliberately
-AXE = Path(settings.BASE_DIR) / ".cache" / "npm" / f"axe-core-{AXE_VERSION}" / "axe.min.js"
 
 
 def scored(touchpoint, score: float) -> None:
@@ -209,30 +202,7 @@ def test_the_keyboard_alone_moves_a_card_and_opens_and_closes_its_panel(
 
 @pytest.fixture(scope="session")
 def axe_js() -> Path:
-    if AXE.exists():
-        return AXE
-    npm = shutil.which("npm")
-    if npm is None:
-        fail_or_skip("npm is missing (apt-get install -y npm)")
-    with tempfile.TemporaryDirectory() as folder:
-        try:
-            packed = subprocess.run(
-                [npm, "pack", f"axe-core@{AXE_VERSION}", "--pack-destination", folder],
-                check=True,
-                capture_output=True,
-                text=True,
-                timeout=180,
-            )
-        except (subprocess.SubprocessError, OSError) as exc:
-            fail_or_skip(f"npm pack axe-core@{AXE_VERSION} failed: {exc}")
-        tarball = Path(folder) / packed.stdout.strip().splitlines()[-1]
-        with tarfile.open(tarball) as archive:
-            script = archive.extractfile("package/axe.min.js").read()
-    AXE.parent.mkdir(parents=True, exist_ok=True)
-    partial = AXE.with_suffix(".partial")
-    partial.write_bytes(script)
-    partial.replace(AXE)
-    return AXE
+    return npm_file("axe-core", AXE_VERSION, "axe.min.js")
 
 
 def serious_violations(page, axe_js: Path) -> list:

@@ -3,24 +3,18 @@
 Chromium, reading the sections, tasks, scores and actors we meant; and what our import refuses
 as malformed, Mermaid refuses too."""
 
-import os
-import shutil
-import subprocess
-import tarfile
-import tempfile
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import translation
 
 from maps.blueprints import BLUEPRINTS, blueprint_document
 from maps.mermaid import mermaid_from_document
 from tests.api.test_journey_documents import document, imported
 from tests.api.test_mermaid import HOSTILE_NAMES, MERMAID_DOCS_EXAMPLE, mermaid
+from tests.browser.conftest import npm_file
 
 MERMAID_VERSION = "12.3.0"  # the grammar checked against; change it deliberately
-CACHE = Path(settings.BASE_DIR) / ".cache" / "npm" / f"mermaid-{MERMAID_VERSION}"
 
 READ = """async (text) => {
   mermaid.initialize({startOnLoad: false, securityLevel: "strict"});
@@ -43,39 +37,9 @@ REFUSES = """async (text) => {
 }"""
 
 
-def fail_or_skip(reason: str):
-    if os.getenv("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def mermaid_js() -> Path:
-    script = CACHE / "mermaid.min.js"
-    if script.exists():
-        return script
-    npm = shutil.which("npm")
-    if npm is None:
-        fail_or_skip("npm is missing (apt-get install -y npm)")
-    with tempfile.TemporaryDirectory() as folder:
-        try:
-            packed = subprocess.run(
-                [npm, "pack", f"mermaid@{MERMAID_VERSION}", "--pack-destination", folder],
-                check=True,
-                capture_output=True,
-                text=True,
-                timeout=180,
-            )
-        except (subprocess.SubprocessError, OSError) as exc:
-            fail_or_skip(f"npm pack mermaid@{MERMAID_VERSION} failed: {exc}")
-        tarball = Path(folder) / packed.stdout.strip().splitlines()[-1]
-        with tarfile.open(tarball) as archive:
-            bundle = archive.extractfile("package/dist/mermaid.min.js").read()
-    CACHE.mkdir(parents=True, exist_ok=True)
-    partial = script.with_suffix(".partial")
-    partial.write_bytes(bundle)
-    partial.replace(script)
-    return script
+    return npm_file("mermaid", MERMAID_VERSION, "dist/mermaid.min.js")
 
 
 @pytest.fixture(scope="module")
