@@ -109,3 +109,22 @@ def test_webhooks_are_for_managers(analyst_client, outsider_client, workspace):
     assert analyst_client.post(f"/settings/webhooks/{webhook.pk}/delete/").status_code == 403
     assert outsider_client.get(f"/settings/webhooks/{webhook.pk}/").status_code == 404
     assert Webhook.objects.exists()
+
+
+def test_the_events_pages_keep_the_chosen_type(viewer_client, journey):
+    now = timezone.now()
+    Event.objects.bulk_create(
+        Event(
+            workspace_id=journey.workspace_id,
+            journey=journey,
+            created_at=now,
+            type="customer.at_risk",
+            data={"customer_ref": f"C-{i}", "negative_count": 3, "touchpoints": []},
+        )
+        for i in range(51)
+    )
+    url = f"/journeys/{journey.pk}/events/"
+    assert 'href="?page=2"' in viewer_client.get(url).content.decode()
+    chosen = viewer_client.get(f"{url}?type=customer.at_risk").content.decode()
+    assert 'href="?type=customer.at_risk&amp;page=2"' in chosen
+    assert "Page 1 of 2" in chosen
