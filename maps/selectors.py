@@ -101,6 +101,8 @@ def board_stages(journey: Journey, filters: dict) -> list[Stage]:
     cards = {stage.pk: [] for stage in stages}
     detail_url, move_url = url_for_each("maps:touchpoint"), url_for_each("maps:touchpoint-move")
     rows = Touchpoint.objects.filter(journey=journey).order_by("position").values(*CARD_FIELDS)
+    # Translated once here: a lazy label is translated again at every use in the template.
+    band_labels, channel_labels = translated(BAND_LABELS), translated(CHANNEL_LABELS)
     by_id = {}
     for row in rows:
         pk = str(row["id"])
@@ -109,8 +111,8 @@ def board_stages(journey: Journey, filters: dict) -> list[Stage]:
             moments=[],
             detail_url=detail_url(pk),
             move_url=move_url(pk),
-            band_label=BAND_LABELS[row["health_band"]],
-            channel_label=CHANNEL_LABELS[row["channel"]],
+            band_label=band_labels[row["health_band"]],
+            channel_label=channel_labels[row["channel"]],
             channel_icon=CHANNEL_ICONS[row["channel"]],
         )
         by_id[row["id"]] = row
@@ -133,6 +135,10 @@ def board_stages(journey: Journey, filters: dict) -> list[Stage]:
     for stage in stages:
         stage.cards = cards[stage.pk]
     return stages
+
+
+def translated(labels: dict) -> dict[str, str]:
+    return {value: str(label) for value, label in labels.items()}
 
 
 def matches(card: dict, filters: dict) -> bool:

@@ -17,7 +17,7 @@
         preventOnFilter: false,
         onEnd: function (event) {
           if (event.from === event.to && event.oldIndex === event.newIndex) return;
-          htmx.ajax("POST", event.item.getAttribute("data-move-url"), {
+          htmx.ajax("POST", event.item.querySelector("form.move").getAttribute("action"), {
             source: event.item,
             swap: "none",
             values: { stage: event.to.getAttribute("data-stage"), position: event.newIndex }
@@ -37,7 +37,7 @@
     var panel = document.getElementById("panel");
     var selected = panel && panel.getAttribute("data-touchpoint");
     document.querySelectorAll(".touchpoint").forEach(function (card) {
-      card.classList.toggle("selected", card.getAttribute("data-touchpoint") === selected);
+      card.classList.toggle("selected", card.id === "tp-" + selected);
     });
   }
 

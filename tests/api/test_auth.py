@@ -150,3 +150,27 @@ def test_it_throttles_each_caller_on_its_own_budget(monkeypatch, workspace, toke
     assert 0 < int(refused["Retry-After"]) <= 61
     assert "detail" in refused.json()
     assert other.get("/api/v1/journeys/").status_code == 200
+
+
+def test_a_throttle_window_expires_with_its_window(monkeypatch, token):
+    """The count of a window is created with its expiry, in the same round trip as its INCR
+    (not through the cache's add() and incr(), three round trips), so the windows of a token
+    that stops calling do not stay in Redis."""
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCache
+
+    from workspaces.auth import CallerRateThrottle
+
+    monkeypatch.setattr(CallerRateThrottle, "THROTTLE_RATES", {"caller": "5/min"})
+    for slower in ("add", "incr"):
+        monkeypatch.setattr(RedisCache, slower, lambda *args, **kwargs: 1 / 0)
+    redis = cache._cache.get_client(write=True)
+    pattern = f"*throttle_caller_token-{token[0].pk}:*"
+    for stale in redis.keys(pattern):  # of an earlier run's token with this pk
+        redis.delete(stale)
+
+    client = bearer(token[1])
+    assert [client.get("/api/v1/journeys/").status_code for _ in range(2)] == [200] * 2
+    (key,) = redis.keys(pattern)
+    assert int(redis.get(key)) == 2
+    assert 0 < redis.ttl(key) <= 61

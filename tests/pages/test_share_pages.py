@@ -134,7 +134,7 @@ def assert_read_only(html: str) -> None:
     """No edits anywhere in the page's main part (its one form is the highlight filters, a GET)
     and no control at all on the board."""
     main = html.split("<main", 1)[1]
-    for edit in ('method="post"', "hx-post", "hx-get", "data-sortable", "data-move-url"):
+    for edit in ('method="post"', "hx-post", "hx-get", "data-sortable", 'class="move"'):
         assert edit not in main, edit
     board = main.split('id="board"', 1)[1]
     for control in ("<input", "<button", "<select", "<form", "<details"):
