@@ -49,9 +49,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode()
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("Invalid token.") from None
-        token = ApiToken.objects.active().filter(token_hash=hash_token(raw)).first()
-        if token is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        try:
+            token = ApiToken.objects.active().get(token_hash=hash_token(raw))
+        except ApiToken.DoesNotExist:
+            raise exceptions.AuthenticationFailed("Invalid or revoked token.") from None
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
