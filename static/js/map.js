@@ -3,6 +3,8 @@
 (function () {
   "use strict";
 
+  var boardKeys = window.truthmapBoard;  // board-keys.js, loaded first
+
   // Drag and drop of touchpoints within and between stages, saved at once through the same
   // move endpoint as the keyboard buttons.
   function enableSorting(root) {
@@ -118,6 +120,7 @@
       board.style.setProperty("--zoom", Math.min(1, scroller.clientWidth / scroller.scrollWidth).toFixed(3));
     }
     board.style.setProperty("--board-top", Math.round(scroller.getBoundingClientRect().top + window.scrollY) + "px");
+    boardKeys.refresh();  // a folded stage's card is no Tab stop
   }
 
   document.addEventListener("click", function (event) {
@@ -138,47 +141,10 @@
   });
   window.addEventListener("resize", applyView);
 
-  // Keyboard: the board is one Tab stop, its active card (with that card's own controls); the
-  // arrow keys go from card to card, Alt with an arrow key moves the card, Enter opens it.
-  var activeCard = null;
-  function setActive(card) {
-    document.querySelectorAll("#board .touchpoint").forEach(function (each) {
-      var tabIndex = each === card ? 0 : -1;
-      each.tabIndex = tabIndex;
-      each.querySelectorAll("a, button").forEach(function (control) { control.tabIndex = tabIndex; });
-    });
-    activeCard = card ? card.id : null;
-  }
-  function refreshActive() {
-    setActive(document.getElementById(activeCard) || document.querySelector("#board .stage:not(.folded) .touchpoint"));
-  }
-  document.addEventListener("focusin", function (event) {
-    var card = event.target.closest("#board .touchpoint");
-    if (card && card.id !== activeCard) setActive(card);
-  });
-
-  function cardsOf(list) { return Array.prototype.slice.call(list.querySelectorAll(".touchpoint")); }
-  function neighbour(card, direction) {
-    var list = card.parentElement, cards = cardsOf(list), index = cards.indexOf(card);
-    if (direction === "up") return cards[index - 1];
-    if (direction === "down") return cards[index + 1];
-    var lists = Array.prototype.slice.call(document.querySelectorAll("#board .stage:not(.folded) .touchpoints"));
-    var step = direction === "left" ? -1 : 1;
-    for (var at = lists.indexOf(list) + step; at >= 0 && at < lists.length; at += step) {
-      var there = cardsOf(lists[at]);
-      if (there.length) return there[Math.min(index, there.length - 1)];
-    }
-    return null;
-  }
-
+  // Keyboard, beside board-keys.js's: Alt with an arrow key moves the focused card, Esc closes
+  // the panel.
   // The moved card is swapped in anew: focus goes back to it, or to the same button of it.
   var refocus = null;
-  function focusCard(card, control) {
-    var stage = card.closest(".stage.folded");
-    if (stage) stage.querySelector("[data-stage-fold]").click();
-    setActive(card);
-    (control || card).focus();
-  }
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.detail.elt, card = form.closest && form.closest("#board .touchpoint");
     if (!card || !form.matches("form.move")) return;
@@ -193,7 +159,7 @@
     if (!card) return;
     var value = refocus.value;
     refocus = null;
-    focusCard(card, value && card.querySelector('form.move button[value="' + value + '"]'));
+    boardKeys.focusCard(card, value && card.querySelector('form.move button[value="' + value + '"]'));
   }
 
   var ARROWS = { ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight: "right" };
@@ -201,33 +167,14 @@
   document.addEventListener("keydown", function (event) {
     var card = event.target.closest && event.target.closest("#board .touchpoint");
     var direction = ARROWS[event.key];
-    if (card && event.target === card && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
-      if (direction && event.altKey) {
-        var button = card.querySelector('form.move button[value="' + direction + '"]');
-        if (button) button.click();
-      } else if (direction) {
-        var next = neighbour(card, direction);
-        if (next) next.focus();
-      } else if (event.key === "Enter") {
-        var link = card.querySelector("a.name");
-        if (link) link.click();
-      } else {
-        return;
-      }
+    if (card && event.target === card && direction && event.altKey
+        && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+      var button = card.querySelector('form.move button[value="' + direction + '"]');
+      if (button) button.click();
       event.preventDefault();
     } else if (event.key === "Escape" && !event.defaultPrevented && !isField(event.target)) {
       var close = document.querySelector("#panel .panel-close");
       if (close) close.click();
-    }
-  });
-
-  // The skip link lands on the board's active card.
-  document.addEventListener("click", function (event) {
-    if (!event.target.closest('a.skip-link[href="#board"]')) return;
-    var card = document.getElementById(activeCard);
-    if (card) {
-      event.preventDefault();
-      card.focus();
     }
   });
 
@@ -244,7 +191,7 @@
       document.getElementById("panel-title").focus();
     } else if (!panel && panelFor) {
       card = document.getElementById("tp-" + panelFor);
-      if (card) focusCard(card);
+      if (card) boardKeys.focusCard(card);
       markSelected();
       applyView();
     }
@@ -255,7 +202,6 @@
     if (window.Sortable) enableSorting(element);
     markSelected();
     applyView();
-    refreshActive();
     restoreFocus();
     var panel = document.getElementById("panel");
     if (panel) panelFor = panel.getAttribute("data-touchpoint");
