@@ -178,24 +178,46 @@
     }
   });
 
-  // Opened from a card, the panel takes the focus; closed, it gives it back to the card.
+  // A form of the panel is answered with the panel anew, its focused control gone with the old
+  // one: the focus goes to what the answer says, the conflict with someone else's change, else
+  // the first field in error, else the saved status, else the panel's title.
+  var PANEL_ANSWER = ["#panel-conflict", '#panel [aria-invalid="true"]', "#panel-saved", "#panel-title"];
+  function focusPanelAnswer() {
+    for (var i = 0; i < PANEL_ANSWER.length; i++) {
+      var target = document.querySelector(PANEL_ANSWER[i]);
+      if (target) return target.focus();
+    }
+  }
+
+  // Closed, the panel gives the focus back to its card.
   var panelFor = null;
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target.id !== "panel-slot") return;
     var panel = document.getElementById("panel");
-    var opener = event.detail.requestConfig && event.detail.requestConfig.elt;
-    var card = opener && opener.closest && opener.closest("#board .touchpoint");
-    if (panel && card) {
-      // The board narrowed to make room: its card stays in sight beside the panel.
-      card.scrollIntoView({ block: "nearest", inline: "nearest" });
-      document.getElementById("panel-title").focus();
-    } else if (!panel && panelFor) {
-      card = document.getElementById("tp-" + panelFor);
+    if (!panel && panelFor) {
+      var card = document.getElementById("tp-" + panelFor);
       if (card) boardKeys.focusCard(card);
       markSelected();
       applyView();
     }
     panelFor = panel ? panel.getAttribute("data-touchpoint") : null;
+  });
+  // Opened from a card, the panel takes the focus; answering one of its forms, it gives the focus
+  // to what the answer says. Once settled: before, htmx has not yet wired the new panel, and an
+  // Esc that quick would follow the close link away from the page.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var panel = document.getElementById("panel");
+    // Fired on each piece settled, the out-of-band ones too: once, on the panel's slot.
+    if (event.target.id !== "panel-slot" || !panel) return;
+    var opener = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var card = opener && opener.closest && opener.closest("#board .touchpoint");
+    if (card) {
+      // The board narrowed to make room: its card stays in sight beside the panel.
+      card.scrollIntoView({ block: "nearest", inline: "nearest" });
+      document.getElementById("panel-title").focus();
+    } else if (opener && opener.matches && opener.matches("#panel form")) {
+      focusPanelAnswer();
+    }
   });
 
   htmx.onLoad(function (element) {
