@@ -177,9 +177,8 @@ def touchpoint_edit(request: HttpRequest, pk) -> HttpResponse:
         return edit_conflict(request, touchpoint, form)
     if not request.htmx:
         return redirect("maps:touchpoint", pk=touchpoint.pk)
-    return panel_response(
-        request, touchpoint, changed={"cards": [touchpoint.pk], "lanes": True, "emotion": True}
-    )
+    changed = {"cards": [touchpoint.pk], "lanes": True, "emotion": True}
+    return panel_response(request, touchpoint, changed=changed, saved=True)
 
 
 def edit_conflict(request: HttpRequest, touchpoint: Touchpoint, form) -> HttpResponse:

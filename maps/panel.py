@@ -29,7 +29,12 @@ MOMENT_ORDER = list(MomentType)
 
 
 def panel_context(
-    request: HttpRequest, touchpoint: Touchpoint, form=None, tag_form=None, conflict=None
+    request: HttpRequest,
+    touchpoint: Touchpoint,
+    form=None,
+    tag_form=None,
+    conflict=None,
+    saved: bool = False,
 ) -> dict:
     workspace = touchpoint.workspace
     permissions = can(request, touchpoint.workspace_id)
@@ -51,6 +56,7 @@ def panel_context(
         "edit_form": form if permissions["edit"] else None,
         "tag_form": tag_form,
         "conflict": conflict,
+        "saved": saved,
         "panel": {
             "moments": moments,
             "glossary": [

@@ -3,6 +3,8 @@
 (function () {
   "use strict";
 
+  var boardKeys = window.truthmapBoard;  // board-keys.js, loaded first
+
   // Drag and drop of touchpoints within and between stages, saved at once through the same
   // move endpoint as the keyboard buttons.
   function enableSorting(root) {
@@ -118,6 +120,7 @@
       board.style.setProperty("--zoom", Math.min(1, scroller.clientWidth / scroller.scrollWidth).toFixed(3));
     }
     board.style.setProperty("--board-top", Math.round(scroller.getBoundingClientRect().top + window.scrollY) + "px");
+    boardKeys.refresh();  // a folded stage's card is no Tab stop
   }
 
   document.addEventListener("click", function (event) {
@@ -138,47 +141,10 @@
   });
   window.addEventListener("resize", applyView);
 
-  // Keyboard: the board is one Tab stop, its active card (with that card's own controls); the
-  // arrow keys go from card to card, Alt with an arrow key moves the card, Enter opens it.
-  var activeCard = null;
-  function setActive(card) {
-    document.querySelectorAll("#board .touchpoint").forEach(function (each) {
-      var tabIndex = each === card ? 0 : -1;
-      each.tabIndex = tabIndex;
-      each.querySelectorAll("a, button").forEach(function (control) { control.tabIndex = tabIndex; });
-    });
-    activeCard = card ? card.id : null;
-  }
-  function refreshActive() {
-    setActive(document.getElementById(activeCard) || document.querySelector("#board .stage:not(.folded) .touchpoint"));
-  }
-  document.addEventListener("focusin", function (event) {
-    var card = event.target.closest("#board .touchpoint");
-    if (card && card.id !== activeCard) setActive(card);
-  });
-
-  function cardsOf(list) { return Array.prototype.slice.call(list.querySelectorAll(".touchpoint")); }
-  function neighbour(card, direction) {
-    var list = card.parentElement, cards = cardsOf(list), index = cards.indexOf(card);
-    if (direction === "up") return cards[index - 1];
-    if (direction === "down") return cards[index + 1];
-    var lists = Array.prototype.slice.call(document.querySelectorAll("#board .stage:not(.folded) .touchpoints"));
-    var step = direction === "left" ? -1 : 1;
-    for (var at = lists.indexOf(list) + step; at >= 0 && at < lists.length; at += step) {
-      var there = cardsOf(lists[at]);
-      if (there.length) return there[Math.min(index, there.length - 1)];
-    }
-    return null;
-  }
-
+  // Keyboard, beside board-keys.js's: Alt with an arrow key moves the focused card, Esc closes
+  // the panel.
   // The moved card is swapped in anew: focus goes back to it, or to the same button of it.
   var refocus = null;
-  function focusCard(card, control) {
-    var stage = card.closest(".stage.folded");
-    if (stage) stage.querySelector("[data-stage-fold]").click();
-    setActive(card);
-    (control || card).focus();
-  }
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.detail.elt, card = form.closest && form.closest("#board .touchpoint");
     if (!card || !form.matches("form.move")) return;
@@ -193,7 +159,7 @@
     if (!card) return;
     var value = refocus.value;
     refocus = null;
-    focusCard(card, value && card.querySelector('form.move button[value="' + value + '"]'));
+    boardKeys.focusCard(card, value && card.querySelector('form.move button[value="' + value + '"]'));
   }
 
   var ARROWS = { ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight: "right" };
@@ -201,19 +167,10 @@
   document.addEventListener("keydown", function (event) {
     var card = event.target.closest && event.target.closest("#board .touchpoint");
     var direction = ARROWS[event.key];
-    if (card && event.target === card && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
-      if (direction && event.altKey) {
-        var button = card.querySelector('form.move button[value="' + direction + '"]');
-        if (button) button.click();
-      } else if (direction) {
-        var next = neighbour(card, direction);
-        if (next) next.focus();
-      } else if (event.key === "Enter") {
-        var link = card.querySelector("a.name");
-        if (link) link.click();
-      } else {
-        return;
-      }
+    if (card && event.target === card && direction && event.altKey
+        && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+      var button = card.querySelector('form.move button[value="' + direction + '"]');
+      if (button) button.click();
       event.preventDefault();
     } else if (event.key === "Escape" && !event.defaultPrevented && !isField(event.target)) {
       var close = document.querySelector("#panel .panel-close");
@@ -221,41 +178,52 @@
     }
   });
 
-  // The skip link lands on the board's active card.
-  document.addEventListener("click", function (event) {
-    if (!event.target.closest('a.skip-link[href="#board"]')) return;
-    var card = document.getElementById(activeCard);
-    if (card) {
-      event.preventDefault();
-      card.focus();
+  // A form of the panel is answered with the panel anew, its focused control gone with the old
+  // one: the focus goes to what the answer says, the conflict with someone else's change, else
+  // the first field in error, else the saved status, else the panel's title.
+  var PANEL_ANSWER = ["#panel-conflict", '#panel [aria-invalid="true"]', "#panel-saved", "#panel-title"];
+  function focusPanelAnswer() {
+    for (var i = 0; i < PANEL_ANSWER.length; i++) {
+      var target = document.querySelector(PANEL_ANSWER[i]);
+      if (target) return target.focus();
     }
-  });
+  }
 
-  // Opened from a card, the panel takes the focus; closed, it gives it back to the card.
+  // Closed, the panel gives the focus back to its card.
   var panelFor = null;
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target.id !== "panel-slot") return;
     var panel = document.getElementById("panel");
-    var opener = event.detail.requestConfig && event.detail.requestConfig.elt;
-    var card = opener && opener.closest && opener.closest("#board .touchpoint");
-    if (panel && card) {
-      // The board narrowed to make room: its card stays in sight beside the panel.
-      card.scrollIntoView({ block: "nearest", inline: "nearest" });
-      document.getElementById("panel-title").focus();
-    } else if (!panel && panelFor) {
-      card = document.getElementById("tp-" + panelFor);
-      if (card) focusCard(card);
+    if (!panel && panelFor) {
+      var card = document.getElementById("tp-" + panelFor);
+      if (card) boardKeys.focusCard(card);
       markSelected();
       applyView();
     }
     panelFor = panel ? panel.getAttribute("data-touchpoint") : null;
+  });
+  // Opened from a card, the panel takes the focus; answering one of its forms, it gives the focus
+  // to what the answer says. Once settled: before, htmx has not yet wired the new panel, and an
+  // Esc that quick would follow the close link away from the page.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var panel = document.getElementById("panel");
+    // Fired on each piece settled, the out-of-band ones too: once, on the panel's slot.
+    if (event.target.id !== "panel-slot" || !panel) return;
+    var opener = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var card = opener && opener.closest && opener.closest("#board .touchpoint");
+    if (card) {
+      // The board narrowed to make room: its card stays in sight beside the panel.
+      card.scrollIntoView({ block: "nearest", inline: "nearest" });
+      document.getElementById("panel-title").focus();
+    } else if (opener && opener.matches && opener.matches("#panel form")) {
+      focusPanelAnswer();
+    }
   });
 
   htmx.onLoad(function (element) {
     if (window.Sortable) enableSorting(element);
     markSelected();
     applyView();
-    refreshActive();
     restoreFocus();
     var panel = document.getElementById("panel");
     if (panel) panelFor = panel.getAttribute("data-touchpoint");

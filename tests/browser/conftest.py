@@ -105,3 +105,24 @@ def npm_file(package: str, version: str, member: str) -> Path:
     partial.write_bytes(content)
     partial.replace(cached)
     return cached
+
+
+AXE_VERSION = "4.14.1"  # the rules checked against; change it deliberately
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> Path:
+    """axe-core, fetched with `npm pack` into the gitignored .cache/ on first use, never vendored."""
+    return npm_file("axe-core", AXE_VERSION, "axe.min.js")
+
+
+def serious_violations(page, axe_js: Path) -> list:
+    """axe-core's serious and critical findings on the page as it is now."""
+    # Evaluated by the DevTools protocol: the page's CSP allows no inline script.
+    page.evaluate(axe_js.read_text())
+    violations = page.evaluate("async () => (await axe.run(document)).violations")
+    return [
+        (v["id"], v["impact"], [node["target"] for node in v["nodes"]][:5])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -4,12 +4,10 @@ and opens and closes its panel, axe-core (the npm package, fetched with `npm pac
 gitignored .cache/ on first use, never vendored) finds nothing serious, and the emotion curve
 keeps its plot, its gaps and its stage bands."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import npm_file, sign_in
+from tests.browser.conftest import serious_violations, sign_in
 from touchpoints.models import Touchpoint
 from touchpoints.services import touchpoint_create
 
@@ -17,7 +15,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 VIEWPORTS = [(1280, 720), (1440, 900)]
 LONG_WORD = "Reconfirmationofthedeliveryaddressbytextmessageandemailforeverycustomer"
-AXE_VERSION = "4.14.1"  # the rules checked against; change it deliberately
 
 
 def scored(touchpoint, score: float) -> None:
@@ -198,23 +195,6 @@ def test_the_keyboard_alone_moves_a_card_and_opens_and_closes_its_panel(
     page.locator("#panel").wait_for(state="detached")
     assert active_id(page) == f"tp-{second.pk}"
     assert page.errors == []
-
-
-@pytest.fixture(scope="session")
-def axe_js() -> Path:
-    return npm_file("axe-core", AXE_VERSION, "axe.min.js")
-
-
-def serious_violations(page, axe_js: Path) -> list:
-    page.evaluate(
-        axe_js.read_text()
-    )  # by the DevTools protocol: the page's CSP allows no inline script
-    violations = page.evaluate("async () => (await axe.run(document)).violations")
-    return [
-        (v["id"], v["impact"], [node["target"] for node in v["nodes"]][:5])
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)

@@ -241,6 +241,11 @@ def test_a_manager_edits_every_field(manager_client, touchpoint):
     )
     html = response.content.decode()
     assert 'id="panel"' in html and 'hx-swap-oob="true"' in html
+    # A status says it was saved; the browser moves the focus to it (test_keyboard_focus.py).
+    assert (
+        '<p id="panel-saved" class="saved" role="status" tabindex="-1">'
+        "The touchpoint was saved.</p>" in html
+    )
 
 
 def test_a_plain_edit_post_redirects(manager_client, touchpoint):
@@ -278,6 +283,9 @@ def test_bad_edits_change_nothing(manager_client, touchpoint, delivery, changes,
     # A plain post gets the whole page; HTMX the panel alone, since nothing on the map changed.
     assert ('id="board"' in html) is not htmx
     assert ("hx-swap-oob" in html) is False
+    assert 'id="panel-saved"' not in html
+    # The field in error says so, and names its error (Django's aria-invalid, aria-describedby).
+    assert 'aria-invalid="true"' in html and 'aria-describedby="touchpoint-' in html
 
 
 def test_a_duplicate_tag_type_is_a_form_error(manager_client, touchpoint, moment):
@@ -397,6 +405,7 @@ def test_a_stale_save_is_a_conflict_that_shows_the_other_change(
     html = response.content.decode()
     assert "Someone else changed this touchpoint" in html
     assert "<dd>Pay " in html and "Checkout page" in html  # theirs, beside yours
+    assert 'id="panel-conflict"' in html and 'id="panel-saved"' not in html
     touchpoint.refresh_from_db()
     assert (touchpoint.name, touchpoint.version) == ("Pay", 2)  # nothing of ours was saved
 
