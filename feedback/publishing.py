@@ -17,7 +17,9 @@ from feedback import tasks
 log = logging.getLogger(__name__)
 
 RESCORE_DEBOUNCE_KEY = "feedback:rescore-scheduled"
-RESCORE_DELAY_SECONDS = 1
+# A burst shares a run started this long after its first item: at 1,000 items/s, 1 s made the
+# freshness p95 1.13 s, and 0.5 s made it 0.62 s (bench.freshness).
+RESCORE_DELAY_SECONDS = 0.5
 # Long enough to cover the delay and a busy queue; short enough that a lost run costs little.
 RESCORE_DEBOUNCE_TIMEOUT = 10
 
