@@ -3,6 +3,7 @@
 import uuid
 from collections import Counter
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
@@ -100,6 +101,7 @@ def board_stages(journey: Journey, filters: dict) -> list[Stage]:
     stages = list(journey.stages.order_by("position"))
     cards = {stage.pk: [] for stage in stages}
     detail_url, move_url = url_for_each("maps:touchpoint"), url_for_each("maps:touchpoint-move")
+    query = filter_query(filters)
     rows = Touchpoint.objects.filter(journey=journey).order_by("position").values(*CARD_FIELDS)
     # Translated once here: a lazy label is translated again at every use in the template.
     band_labels, channel_labels = translated(BAND_LABELS), translated(CHANNEL_LABELS)
@@ -109,7 +111,7 @@ def board_stages(journey: Journey, filters: dict) -> list[Stage]:
         row.update(
             pk=pk,
             moments=[],
-            detail_url=detail_url(pk),
+            link=detail_url(pk) + query,
             move_url=move_url(pk),
             band_label=band_labels[row["health_band"]],
             channel_label=channel_labels[row["channel"]],
@@ -135,6 +137,12 @@ def board_stages(journey: Journey, filters: dict) -> list[Stage]:
     for stage in stages:
         stage.cards = cards[stage.pk]
     return stages
+
+
+def filter_query(filters: dict[str, str]) -> str:
+    """The filters as a query string ("?type=fmot"), for the links that must keep them."""
+    chosen = {name: value for name, value in filters.items() if value}
+    return f"?{urlencode(chosen)}" if chosen else ""
 
 
 def translated(labels: dict) -> dict[str, str]:

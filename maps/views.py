@@ -1,7 +1,7 @@
 """The pages that show whole maps: the dashboard, a journey's map with its touchpoint panel, its
 customers at risk and its history. The edits of the map are in maps/edits.py."""
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -97,12 +97,6 @@ def page_filters(request: HttpRequest) -> dict[str, str]:
     return {name: query.get(name, "") for name in FILTERS}
 
 
-def filter_query(filters: dict[str, str]) -> str:
-    """The filters as a query string ("?type=fmot"), for the links that must keep them."""
-    chosen = {name: value for name, value in filters.items() if value}
-    return f"?{urlencode(chosen)}" if chosen else ""
-
-
 LEGEND = {
     "moments": [(value, MOMENT_SHORT_LABELS[value], label) for value, label in MomentType.choices],
     "healthy_from": HEALTHY_FROM,
@@ -121,7 +115,7 @@ def board_context(journey: Journey, filters: dict[str, str]) -> dict:
         "stages": stages,
         "filters": filters,
         "filtering": filtering,
-        "filter_query": filter_query(filters),
+        "filter_query": selectors.filter_query(filters),
         "no_match": filtering and not any(card["matches"] for card in cards),
         "legend": LEGEND,
         "critical_moments": sum(
@@ -177,7 +171,7 @@ def touchpoint_detail(request: HttpRequest, pk) -> HttpResponse:
     touchpoint = touchpoint_for(request, pk)
     panel = panel_context(request, touchpoint)
     if request.htmx:
-        panel["filter_query"] = filter_query(page_filters(request))
+        panel["filter_query"] = selectors.filter_query(page_filters(request))
         return render(request, "maps/panel.html", panel)
     context = {**map_context(request, touchpoint.journey, selected=touchpoint), **panel}
     context["following"] = is_following(user=request.user, journey=touchpoint.journey)
