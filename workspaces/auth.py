@@ -4,6 +4,7 @@ import time
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, throttling
 
@@ -42,11 +43,13 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Use the form 'Authorization: Bearer <token>'.")
+            raise exceptions.AuthenticationFailed(
+                _("Use the form 'Authorization: Bearer <token>'.")
+            )
         try:
             raw = header[1].decode()
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         token = (
             ApiToken.objects.active()
             .select_related("workspace")
@@ -54,7 +57,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
