@@ -1,6 +1,7 @@
 """The events API (what happened, read by every role) and the webhooks API (managers only)."""
 
 import django_filters
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
@@ -114,7 +115,7 @@ class WebhookSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs: dict) -> dict:
         if self.instance is not None and "workspace" in attrs:
-            raise serializers.ValidationError({"workspace": "This cannot be changed."})
+            raise serializers.ValidationError({"workspace": _("This cannot be changed.")})
         return attrs
 
 

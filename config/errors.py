@@ -1,6 +1,7 @@
 """Errors that the API answers in JSON, including the ones raised outside DRF views."""
 
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import status
 from rest_framework.response import Response
@@ -19,7 +20,7 @@ def api_exception_handler(exc, context):
     if isinstance(exc, StaleVersion):
         return Response(
             {
-                "detail": "This object was changed since you read it; reload it and try again.",
+                "detail": _("This object was changed since you read it; reload it and try again."),
                 "version": exc.current,
             },
             status=status.HTTP_409_CONFLICT,
@@ -29,11 +30,11 @@ def api_exception_handler(exc, context):
 
 def page_not_found(request, exception):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Internal server error."}, status=500)
+        return JsonResponse({"detail": _("Internal server error.")}, status=500)
     return defaults.server_error(request)

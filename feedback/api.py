@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -49,7 +51,7 @@ from workspaces.permissions import target_workspace
 
 class PayloadTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request is too large."
+    default_detail = gettext_lazy("The request is too large.")
     default_code = "too_large"
 
 
@@ -149,11 +151,11 @@ def arrival_cursor(params) -> tuple[datetime, int]:
     after = parse_datetime_or_none(params.get("received_after", ""))
     if after is None:
         raise serializers.ValidationError(
-            {"received_after": ["An ISO 8601 date-time, e.g. 2026-12-01T10:00:00.123456Z."]}
+            {"received_after": [_("An ISO 8601 date-time, e.g. 2026-12-01T10:00:00.123456Z.")]}
         )
     after_id = params.get("after_id", "0")
     if not after_id.isdigit() or len(after_id) > 18:
-        raise serializers.ValidationError({"after_id": ["A feedback id, a whole number."]})
+        raise serializers.ValidationError({"after_id": [_("A feedback id, a whole number.")]})
     return after, int(after_id)
 
 
@@ -246,17 +248,17 @@ def json_loads_beyond_orjson(body: bytes, error: orjson.JSONDecodeError):
     try:
         return json.loads(body)
     except (ValueError, RecursionError):
-        raise ParseError(f"The body is not valid JSON: {error}") from None
+        raise ParseError(_("The body is not valid JSON: %(error)s") % {"error": error}) from None
 
 
 def parse_feedback_body(request) -> list:
     length = request.META.get("CONTENT_LENGTH") or "0"
     if length.isdigit() and int(length) > MAX_BODY_BYTES:
-        raise PayloadTooLarge("The body may be at most 10 MB.")
+        raise PayloadTooLarge(_("The body may be at most 10 MB."))
     try:
         body = request.body
     except RequestDataTooBig:
-        raise PayloadTooLarge("The body may be at most 10 MB.") from None
+        raise PayloadTooLarge(_("The body may be at most 10 MB.")) from None
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
@@ -264,11 +266,14 @@ def parse_feedback_body(request) -> list:
     if isinstance(data, dict):
         return [data]
     if not isinstance(data, list):
-        raise ParseError("Send one feedback object or an array of them.")
+        raise ParseError(_("Send one feedback object or an array of them."))
     if not data:
-        raise ParseError("The array is empty.")
+        raise ParseError(_("The array is empty."))
     if len(data) > MAX_ITEMS:
-        raise PayloadTooLarge(f"At most {MAX_ITEMS} items per request; this has {len(data)}.")
+        raise PayloadTooLarge(
+            _("At most %(max)s items per request; this has %(count)s.")
+            % {"max": MAX_ITEMS, "count": len(data)}
+        )
     return data
 
 
@@ -334,7 +339,7 @@ class FeedbackViewSet(mixins.ListModelMixin, WorkspaceScopedViewSet):
     def list_csv(self, request):
         if "received_after" in request.query_params:
             raise serializers.ValidationError(
-                {"received_after": ["CSV gives every row; filter it with since and until."]}
+                {"received_after": [_("CSV gives every row; filter it with since and until.")]}
             )
         feedback = self.filter_queryset(self.get_queryset()).order_by("-id")
         return csv_response(FEEDBACK_COLUMNS, feedback_rows(feedback), filename="feedback.csv")
@@ -381,6 +386,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "date_format",
             "timezone",
             "decimal",
+            "language",
             "detected",
             "columns",
             "size_bytes",
@@ -413,9 +419,9 @@ def check_text(value, path: str = "") -> None:
             check_text(item, path)
     elif isinstance(value, str):
         if "\x00" in value:
-            raise serializers.ValidationError("Null characters are not allowed.")
+            raise serializers.ValidationError(_("Null characters are not allowed."))
         if clean_text(value) != value:
-            raise serializers.ValidationError("Must be valid Unicode text.")
+            raise serializers.ValidationError(_("Must be valid Unicode text."))
 
 
 def json_option(data):
@@ -424,9 +430,9 @@ def json_option(data):
         try:
             data = json.loads(data) if data.strip() else {}
         except ValueError:
-            raise serializers.ValidationError("Must be a JSON object.") from None
+            raise serializers.ValidationError(_("Must be a JSON object.")) from None
     if not isinstance(data, dict):
-        raise serializers.ValidationError("Must be a JSON object.")
+        raise serializers.ValidationError(_("Must be a JSON object."))
     check_text(data)
     return data
 
@@ -438,7 +444,9 @@ class FieldMapField(serializers.JSONField):
         data = json_option(data)
         unknown = sorted(set(data) - FIELDS)
         if unknown:
-            raise serializers.ValidationError(f"Unknown feedback fields: {', '.join(unknown)}.")
+            raise serializers.ValidationError(
+                _("Unknown feedback fields: %(fields)s.") % {"fields": ", ".join(unknown)}
+            )
         return data
 
 
@@ -484,30 +492,35 @@ class ImportOptionsSerializer(serializers.Serializer):
     def validate_delimiter(self, value: str) -> str:
         value = DELIMITER_NAMES.get(value.lower(), value)
         if len(value) != 1 or value in '"\r\n\x00':
-            raise serializers.ValidationError("One character other than a quote or a newline.")
+            raise serializers.ValidationError(_("One character other than a quote or a newline."))
         return value
 
     def validate_encoding(self, name: str) -> str:
         name = name.strip()
         if not is_text_encoding(name):
-            raise serializers.ValidationError(f"Unknown text encoding {name!r}.")
+            raise serializers.ValidationError(
+                _("Unknown text encoding %(name)s.") % {"name": repr(name)}
+            )
         return codecs.lookup(name).name
 
     def validate_mapping(self, mapping: dict) -> dict:
         if not all(isinstance(column, str) and column.strip() for column in mapping.values()):
-            raise serializers.ValidationError("Each field maps to a column name.")
+            raise serializers.ValidationError(_("Each field maps to a column name."))
         return mapping
 
     def validate_defaults(self, defaults: dict) -> dict:
         if not all(json_scalar(value) or isinstance(value, dict) for value in defaults.values()):
-            raise serializers.ValidationError("Each default is a string, a number or true/false.")
+            raise serializers.ValidationError(
+                _("Each default is a string, a number or true/false.")
+            )
         return defaults
 
     def validate_value_map(self, value_map: dict) -> dict:
         for name, table in value_map.items():
             if not isinstance(table, dict) or not all(map(json_scalar, table.values())):
                 raise serializers.ValidationError(
-                    f"{name}: an object of {{value in the file: value to store}}."
+                    _("%(field)s: an object of {value in the file: value to store}.")
+                    % {"field": name}
                 )
         return value_map
 
@@ -516,18 +529,23 @@ class ImportOptionsSerializer(serializers.Serializer):
             return value
         if "%" not in value:
             raise serializers.ValidationError(
-                "iso, epoch_s, epoch_ms or a strftime pattern such as %m/%d/%Y %I:%M %p."
+                _("iso, epoch_s, epoch_ms or a strftime pattern such as %(example)s.")
+                % {"example": "%m/%d/%Y %I:%M %p"}
             )
         sample = datetime(2026, 11, 20, 16, 5, 9, tzinfo=UTC)
         try:
             datetime.strptime(sample.strftime(value), value)
         except ValueError as exc:
-            raise serializers.ValidationError(f"Not a strftime pattern: {exc}.") from None
+            raise serializers.ValidationError(
+                _("Not a strftime pattern: %(error)s.") % {"error": exc}
+            ) from None
         return value
 
     def validate_timezone(self, name: str) -> str:
         if name and name not in available_timezones():
-            raise serializers.ValidationError(f"Unknown time zone {name!r}.")
+            raise serializers.ValidationError(
+                _("Unknown time zone %(name)s.") % {"name": repr(name)}
+            )
         return name
 
 
@@ -543,13 +561,17 @@ class ImportCreateSerializer(ImportOptionsSerializer):
     def validate_file(self, upload):
         if upload.size > settings.IMPORT_MAX_BYTES:
             limit = settings.IMPORT_MAX_BYTES // (1024 * 1024)
-            raise serializers.ValidationError(f"A file may be at most {limit} MB.")
+            raise serializers.ValidationError(
+                _("A file may be at most %(limit)s MB.") % {"limit": limit}
+            )
         return upload
 
     def validate_profile(self, name: str) -> ImportProfile:
         profile = ImportProfile.objects.filter(workspace=self.context["workspace"], name=name)
         if not profile.exists():
-            raise serializers.ValidationError(f"No import profile named {name!r} here.")
+            raise serializers.ValidationError(
+                _("No import profile named %(name)s here.") % {"name": repr(name)}
+            )
         return profile.get()
 
     def options(self) -> dict:
@@ -669,7 +691,7 @@ class ImportProfileSerializer(ImportOptionsSerializer):
         if self.instance:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
-            raise serializers.ValidationError("A profile of this name exists in the workspace.")
+            raise serializers.ValidationError(_("A profile of this name exists in the workspace."))
         return name
 
     def options(self) -> dict:

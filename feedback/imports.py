@@ -19,7 +19,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from feedback import publishing, readers, tasks
 from feedback.ingestion import (
@@ -110,7 +111,7 @@ def import_create(
             lines += 1
         if not job.encoding:
             utf8.feed(b"", final=True)
-        job.error = "" if job.size_bytes else "The file is empty."
+        job.error = "" if job.size_bytes else _("The file is empty.")
         if not job.error:
             try:
                 layout_set(job, sample, utf8=utf8, around=around, lines=lines, given=given)
@@ -138,9 +139,11 @@ def job_new(
     profile: ImportProfile | None = None,
     created_by: str = "",
 ) -> ImportJob:
-    """A job, not yet saved, holding the options given."""
+    """A job, not yet saved, holding the options given, in the active language (the request's:
+    the worker writes its reasons in it)."""
     return ImportJob(
         workspace=workspace,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
         created_by=created_by,
         filename=clean_text(filename or "upload")[:255],
         profile=profile,
@@ -260,7 +263,7 @@ def converter(job: ImportJob, name: str, *, tabular: bool) -> Callable | None:
 
 def labels_for(job: ImportJob, sources: dict[str, str]) -> dict[str, str]:
     """{field: how a reason names it}: the file's column with the field, "Score (nps)"."""
-    labels = {name: f"{name} (default)" for name in job.defaults}
+    labels = {name: _("%(field)s (default)") % {"field": name} for name in job.defaults}
     for name, source in sources.items():
         labels[name] = name if source == name else f"{source} ({name})"
     return labels
@@ -282,7 +285,10 @@ def csv_plan(job: ImportJob, columns: list[str]) -> tuple[Plan, dict[str, str]]:
     for name, column in job.mapping.items():
         index = find_column(columns, column)
         if index is None:
-            raise ImportFileError(f"Column {column!r} (mapped to {name}) is not in the file.")
+            raise ImportFileError(
+                _("Column %(column)s (mapped to %(field)s) is not in the file.")
+                % {"column": repr(column), "field": name}
+            )
         plan.append((name, index, converter(job, name, tabular=True)))
         sources[name] = columns[index]
     for name in sorted(FIELDS - job.mapping.keys()):
@@ -328,8 +334,11 @@ def json_plan(job: ImportJob, sample: list | None = None) -> tuple[Plan, dict[st
         for name, path in job.mapping.items():
             if not any(getters[name](value) is not None for value in objects):
                 raise ImportFileError(
-                    f"Key {path!r} (mapped to {name}) is in none of the first "
-                    f"{len(objects):,} records of the file."
+                    _(
+                        "Key %(key)s (mapped to %(field)s) is in none of the first "
+                        "%(count)s records of the file."
+                    )
+                    % {"key": repr(path), "field": name, "count": f"{len(objects):,}"}
                 )
     return plan, labels_for(job, dict(job.mapping))
 
@@ -399,26 +408,31 @@ def import_run(job_id) -> None:
     if not claimed:
         return
     job = ImportJob.objects.select_related("workspace").get(pk=job_id)
-    try:
-        with cycle_collection_paused():
-            done = process(job)
-        if not done:
-            return
-        # So that the planner knows the new size of what the import grew.
-        tables_analyze()
-    except ImportFileError as exc:
-        fail(job, str(exc))
-    except Exception as exc:
-        log.exception("Import %s stopped", job.pk)
-        fail(
-            job,
-            f"The import stopped on an unexpected error ({type(exc).__name__}: "
-            f"{str(exc)[:500]}). The rows counted before it are stored.",
-        )
-    else:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.DONE, total=F("processed"), finished_at=timezone.now()
-        )
+    # Long after the upload: its reasons and errors in the language of the one who uploaded it.
+    with translation.override(job.language):
+        try:
+            with cycle_collection_paused():
+                done = process(job)
+            if not done:
+                return
+            # So that the planner knows the new size of what the import grew.
+            tables_analyze()
+        except ImportFileError as exc:
+            fail(job, str(exc))
+        except Exception as exc:
+            log.exception("Import %s stopped", job.pk)
+            fail(
+                job,
+                _(
+                    "The import stopped on an unexpected error (%(error)s). The rows counted "
+                    "before it are stored."
+                )
+                % {"error": f"{type(exc).__name__}: {str(exc)[:500]}"},
+            )
+        else:
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportStatus.DONE, total=F("processed"), finished_at=timezone.now()
+            )
     # A finished or failed job never runs again.
     ImportChunk.objects.filter(job=job).delete()
 
@@ -442,13 +456,15 @@ def imports_to_resume() -> list:
 def import_abandon(job_id, *, reason: str) -> None:
     """A job whose task failed for good: failed, if it was still queued or running."""
     try:
-        ImportJob.objects.filter(
+        job = ImportJob.objects.filter(
             pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
-        ).update(
-            status=ImportStatus.FAILED,
-            error=clean_text(f"The import stopped and could not resume ({reason[:500]})."),
-            finished_at=timezone.now(),
         )
+        language = job.values_list("language", flat=True).first() or settings.LANGUAGE_CODE
+        with translation.override(language):
+            error = _("The import stopped and could not resume (%(reason)s).") % {
+                "reason": reason[:500]
+            }
+        job.update(status=ImportStatus.FAILED, error=clean_text(error), finished_at=timezone.now())
         ImportChunk.objects.filter(job_id=job_id).delete()
     except Exception:
         log.exception("Import %s could not be marked failed", job_id)
@@ -487,7 +503,7 @@ def records_of(job: ImportJob, chunks: io.RawIOBase) -> tuple[Iterator, Callable
             encoding=job.encoding,
         )
         if not source.header:
-            raise ImportFileError("The file has no header row.")
+            raise ImportFileError(_("The file has no header row."))
         plan, labels = csv_plan(job, source.columns)
         header, columns = clean(source.header), clean(source.columns)
         if (job.header, job.columns) != (header, columns):

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 import orjson
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from feedback import publishing, tasks
 from feedback.models import Outcome
@@ -96,16 +98,20 @@ class IngestResult:
 
 
 class Invalid(Exception):
-    pass
+    """A value its field's check refuses; the message is in the active language."""
 
 
 WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
+def _not_whole(low: int, high: int) -> Invalid:
+    # Made on failure only: this check runs for millions of valid values.
+    return Invalid(_("A whole number %(low)s–%(high)s is required.") % {"low": low, "high": high})
+
+
 def _integer(value, low: int, high: int) -> int:
-    message = f"A whole number {low}–{high} is required."
     if isinstance(value, bool):
-        raise Invalid(message)
+        raise _not_whole(low, high)
     if (
         isinstance(value, str)
         and WHOLE_NUMBER.fullmatch(value)
@@ -115,53 +121,63 @@ def _integer(value, low: int, high: int) -> int:
     ):
         value = int(value)
     if not isinstance(value, int) or not low <= value <= high:
-        raise Invalid(message)
+        raise _not_whole(low, high)
     return value
 
 
+def _not_number(low: float, high: float) -> Invalid:
+    return Invalid(_("A number from %(low)s to %(high)s is required.") % {"low": low, "high": high})
+
+
 def _number(value, low: float, high: float) -> float:
-    message = f"A number from {low} to {high} is required."
     if isinstance(value, bool):
-        raise Invalid(message)
+        raise _not_number(low, high)
     if isinstance(value, str):
         try:
             value = float(value)
         except ValueError:
-            raise Invalid(message) from None
+            raise _not_number(low, high) from None
     if not isinstance(value, int | float) or not low <= value <= high:  # NaN is never in range
-        raise Invalid(message)
+        raise _not_number(low, high)
     return float(value)
 
 
 def _text(value, max_length: int) -> str:
     if not isinstance(value, str):
-        raise Invalid("A string is required.")
+        raise Invalid(_("A string is required."))
     if len(value) > max_length:
-        raise Invalid(f"At most {max_length} characters.")
+        raise Invalid(_("At most %(max)s characters.") % {"max": max_length})
     if "\x00" in value:
-        raise Invalid("Null characters are not allowed.")
+        raise Invalid(_("Null characters are not allowed."))
     return value
 
 
 def _choice(value, choices: set) -> str:
     if not isinstance(value, str) or value not in choices:
-        shown = repr(value) if len(repr(value)) <= 60 else "This value"
-        raise Invalid(f"{shown} is not one of: {', '.join(sorted(choices))}.")
+        shown = repr(value) if len(repr(value)) <= 60 else _("This value")
+        raise Invalid(
+            _("%(value)s is not one of: %(choices)s.")
+            % {"value": shown, "choices": ", ".join(sorted(choices))}
+        )
     return value
 
 
-ISO_MESSAGE = "An ISO-8601 date-time with offset is required."
-EPOCH_UNITS = {"epoch_s": (1, "Seconds"), "epoch_ms": (1000, "Milliseconds")}
+ISO_MESSAGE = gettext_lazy("An ISO-8601 date-time with offset is required.")
+EPOCH_UNITS = {
+    "epoch_s": (1, gettext_lazy("Seconds since 1970-01-01 UTC are required.")),
+    "epoch_ms": (1000, gettext_lazy("Milliseconds since 1970-01-01 UTC are required.")),
+}
+OUT_OF_RANGE = gettext_lazy("The date-time is out of range.")
 EXAMPLE_TIME = datetime(2026, 11, 20, 16, 5, 9)
 
 
 def _iso(value) -> datetime:
     if not isinstance(value, str):
-        raise Invalid(ISO_MESSAGE)
+        raise Invalid(str(ISO_MESSAGE))
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise Invalid(ISO_MESSAGE) from None
+        raise Invalid(str(ISO_MESSAGE)) from None
 
 
 def date_parser(date_format: str):
@@ -170,8 +186,8 @@ def date_parser(date_format: str):
     if date_format == "iso":
         return _iso
     if date_format in EPOCH_UNITS:
-        per_second, unit = EPOCH_UNITS[date_format]
-        message = f"{unit} since 1970-01-01 UTC are required."
+        per_second, required = EPOCH_UNITS[date_format]
+        message = str(required)  # once per batch, in the language of the batch
 
         def epoch(value) -> datetime:
             if isinstance(value, bool):
@@ -181,10 +197,13 @@ def date_parser(date_format: str):
             except (TypeError, ValueError):
                 raise Invalid(message) from None
             except (OverflowError, OSError):
-                raise Invalid("The date-time is out of range.") from None
+                raise Invalid(str(OUT_OF_RANGE)) from None
 
         return epoch
-    message = f"A date-time like {EXAMPLE_TIME.strftime(date_format)} ({date_format}) is required."
+    message = _("A date-time like %(example)s (%(format)s) is required.") % {
+        "example": EXAMPLE_TIME.strftime(date_format),
+        "format": date_format,
+    }
 
     def pattern(value) -> datetime:
         if not isinstance(value, str):
@@ -202,30 +221,32 @@ def _timestamp(value, now: datetime, naive_tz: tzinfo | None, parse=_iso) -> dat
     if parsed.tzinfo is None:
         if naive_tz is None:
             raise Invalid(
-                "The date-time needs a UTC offset, e.g. 2026-05-01T10:00:00+02:00, "
-                "or the import a time zone."
+                _(
+                    "The date-time needs a UTC offset, e.g. 2026-05-01T10:00:00+02:00, "
+                    "or the import a time zone."
+                )
             )
         parsed = parsed.replace(tzinfo=naive_tz)
     try:
         # Year 1 with a positive offset is before year 1 in UTC: no database row can hold it.
         parsed = parsed.astimezone(UTC)
     except OverflowError:
-        raise Invalid("The date-time is out of range.") from None
+        raise Invalid(str(OUT_OF_RANGE)) from None
     if parsed > now + FUTURE_TOLERANCE:
-        raise Invalid("Must not be more than 5 minutes in the future.")
+        raise Invalid(_("Must not be more than 5 minutes in the future."))
     return parsed
 
 
 def _metadata(value) -> str:
     if not isinstance(value, dict):
-        raise Invalid("A JSON object is required.")
+        raise Invalid(_("A JSON object is required."))
     encoded = _encoded(value)
     if encoded is None:
-        raise Invalid("Cannot be stored: nested too deep, or a number beyond 64 bits.")
+        raise Invalid(_("Cannot be stored: nested too deep, or a number beyond 64 bits."))
     if len(encoded) > MAX_METADATA_BYTES:
-        raise Invalid("At most 8 KB.")
+        raise Invalid(_("At most 8 KB."))
     if b"\\u0000" in encoded:
-        raise Invalid("Null characters are not allowed.")
+        raise Invalid(_("Null characters are not allowed."))
     return encoded.decode()
 
 
@@ -281,16 +302,16 @@ class TouchpointIndex:
     def resolve(self, item: dict, errors: dict):
         ref, key = item.get("touchpoint"), item.get("touchpoint_key")
         if ref is None and key is None:
-            errors["touchpoint"] = ["Give touchpoint (id) or touchpoint_key."]
+            errors["touchpoint"] = [_("Give touchpoint (id) or touchpoint_key.")]
             return None
         if ref is not None:
             found = self.by_id.get(_canonical_uuid(ref)) if isinstance(ref, str) else None
             if found is None:
-                errors["touchpoint"] = ["No such touchpoint in this workspace."]
+                errors["touchpoint"] = [_("No such touchpoint in this workspace.")]
             return found
         found = self.by_key.get(key) if isinstance(key, str) and "\x00" not in key else None
         if found is None:
-            errors["touchpoint_key"] = ["No such touchpoint key in this workspace."]
+            errors["touchpoint_key"] = [_("No such touchpoint key in this workspace.")]
         return found
 
 
@@ -320,14 +341,14 @@ def validate_item(
     if isinstance(item, Unreadable):
         return None, {"non_field_errors": [str(item)]}
     if not isinstance(item, dict):
-        return None, {"non_field_errors": ["Each item must be a JSON object."]}
+        return None, {"non_field_errors": [_("Each item must be a JSON object.")]}
     errors: dict[str, list[str]] = {}
     unknown = item.keys() - FIELDS
     for name in unknown:
-        errors[name] = ["Unknown field."]
+        errors[name] = [_("Unknown field.")]
     # An item that cannot be encoded has a value that its field's check rejects by name.
     if len(_encoded(item) or b"") > MAX_ITEM_BYTES:
-        errors["non_field_errors"] = ["An item may be at most 32 KB."]
+        errors["non_field_errors"] = [_("An item may be at most 32 KB.")]
     found = touchpoints.resolve(item, errors)
     values = {}
     for name, check in checks:
@@ -339,12 +360,12 @@ def validate_item(
         except Invalid as exc:
             errors[name] = [str(exc)]
     if "occurred_at" not in values and "occurred_at" not in errors:
-        errors["occurred_at"] = ["This field is required."]
+        errors["occurred_at"] = [_("This field is required.")]
     if not any(values.get(name) not in (None, "") for name in SIGNALS) and not any(
         name in errors for name in SIGNALS
     ):
         errors["non_field_errors"] = [
-            "Give at least one of nps, csat, ces, sentiment, outcome, comment."
+            _("Give at least one of nps, csat, ces, sentiment, outcome, comment.")
         ]
     if errors:
         return None, errors

@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -262,6 +263,12 @@ class ImportJob(models.Model):
     decimal = models.CharField(max_length=1, default=".")
     profile = models.ForeignKey(
         ImportProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The uploader's language: the worker writes the rejection reasons and errors in it.
+    language = models.CharField(
+        max_length=15,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language of its rejection reasons and errors: the uploader's.",
     )
     # How the file is read: given with the upload, else found at upload (feedback.readers).
     encoding = models.CharField(max_length=40, blank=True)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
 from feedback import imports, readers
 from feedback.columns import MAPPED_FIELDS, suggest_mapping
 from feedback.imports import TABULAR, ImportFileError
@@ -76,7 +78,7 @@ def import_preview(
     Raises ImportFileError when the file cannot be read at all."""
     sample = upload.read(readers.SAMPLE_BYTES)
     if not sample:
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(_("The file is empty."))
     size = max(size, len(sample))
     whole = len(sample) >= size
     given = imports.options_given(options, profile)

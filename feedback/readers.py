@@ -15,6 +15,7 @@ from zoneinfo import available_timezones
 
 import charset_normalizer
 import orjson
+from django.utils.translation import gettext as _
 
 from feedback.ingestion import Unreadable
 from feedback.models import ImportFormat
@@ -307,14 +308,14 @@ class CsvRecords:
         self.reader = csv.reader(text, delimiter=delimiter)
         self.encoding = encoding
         self.header: list[list[str]] = []
-        for _, cells in self._rows():
+        for _line, cells in self._rows():
             if not self.header and not any(cells):
                 continue  # blank lines before the header
             self.header.append(cells)
             if len(self.header) == header_rows:
                 break
         if any(isinstance(cells, Unreadable) for cells in self.header):
-            raise ImportFileError("The header cannot be read as CSV: a cell is too long.")
+            raise ImportFileError(_("The header cannot be read as CSV: a cell is too long."))
         if self.header:
             first = self.header[0]
             if first and first[0].startswith("\ufeff"):
@@ -334,13 +335,16 @@ class CsvRecords:
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield end + 1, Unreadable(f"This row cannot be read as CSV: {exc}.")
+                message = _("This row cannot be read as CSV: %(error)s.") % {"error": exc}
+                yield end + 1, Unreadable(message)
             else:
                 yield end + 1, cells
             end = reader.line_num
 
     def __iter__(self) -> Iterator[tuple[int, list[str], list[str] | Unreadable]]:
-        bad_bytes = Unreadable(f"This row holds bytes that are not {self.encoding} text.")
+        bad_bytes = Unreadable(
+            _("This row holds bytes that are not %(encoding)s text.") % {"encoding": self.encoding}
+        )
         for line, cells in self._rows():
             if isinstance(cells, Unreadable):
                 yield line, [], cells
@@ -352,15 +356,22 @@ class CsvRecords:
                 yield line, cells, cells
 
 
+def too_long() -> Unreadable:
+    return Unreadable(
+        _("This record is longer than %(max)s characters.") % {"max": f"{MAX_RECORD_CHARS:,}"}
+    )
+
+
 def _parse_json(text: str, encoding: str) -> object:
     if len(text) > MAX_RECORD_CHARS:
-        return Unreadable(f"This record is longer than {MAX_RECORD_CHARS:,} characters.")
+        return too_long()
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
         if _marks[0] and BAD_BYTES.search(text):
-            return Unreadable(f"This record holds bytes that are not {encoding} text.")
-        return Unreadable("This record is not valid JSON.")
+            message = _("This record holds bytes that are not %(encoding)s text.")
+            return Unreadable(message % {"encoding": encoding})
+        return Unreadable(_("This record is not valid JSON."))
 
 
 def jsonl_records(text: io.TextIOBase, *, encoding: str) -> Iterator[tuple[int, str, object]]:
@@ -401,8 +412,7 @@ def json_array_records(
         body = text_.strip()
         first = line + text_.count("\n", 0, len(text_) - len(text_.lstrip()))
         if oversized_line:
-            too_long = f"This record is longer than {MAX_RECORD_CHARS:,} characters."
-            return oversized_line, "", Unreadable(too_long)
+            return oversized_line, "", too_long()
         return (first, body, _parse_json(body, encoding)) if body else None
 
     while True:
@@ -416,7 +426,8 @@ def json_array_records(
             if not stripped.startswith("["):
                 found = stripped[:20] or "nothing"
                 raise ImportFileError(
-                    f"A JSON file must hold one array of objects; this one starts with {found!r}."
+                    _("A JSON file must hold one array of objects; this one starts with %(start)s.")
+                    % {"start": repr(found)}
                 )
             line += buffer.count("\n", 0, len(buffer) - len(stripped))
             buffer, position, start, depth = stripped[1:], 0, 0, 1

@@ -1,6 +1,7 @@
 """The plain API of journeys and stages; maps.api adds the whole map and its health."""
 
 import django_filters
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -135,18 +136,20 @@ class JourneySerializer(serializers.ModelSerializer):
 
     def validate_workspace(self, workspace: Workspace) -> Workspace:
         if workspace.pk not in caller_roles(self.context["request"]):
-            raise serializers.ValidationError(f"Object with slug={workspace.slug} does not exist.")
+            raise serializers.ValidationError(
+                _("Object with slug=%(slug)s does not exist.") % {"slug": workspace.slug}
+            )
         return workspace
 
     def validate(self, attrs: dict) -> dict:
         if self.instance is None:
             attrs.pop("version", None)  # a new journey starts at 1; `version` guards PATCH only
             if attrs.pop("archived", False):
-                raise serializers.ValidationError({"archived": "A new journey is not archived."})
+                raise serializers.ValidationError({"archived": _("A new journey is not archived.")})
         else:
             for field in ("workspace", "stages"):
                 if field in attrs:
-                    raise serializers.ValidationError({field: "This cannot be changed here."})
+                    raise serializers.ValidationError({field: _("This cannot be changed here.")})
         return attrs
 
 

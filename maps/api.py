@@ -12,6 +12,8 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -73,7 +75,7 @@ CSV_RESPONSE = OpenApiResponse(
     OpenApiTypes.STR, description="With `?format=csv` or `Accept: text/csv`: CSV, UTF-8."
 )
 
-DUPLICATE_KEY = "A touchpoint with this key already exists in the workspace."
+DUPLICATE_KEY = gettext_lazy("A touchpoint with this key already exists in the workspace.")
 # Fields represented as stored, in the API's order (lists build them from values()).
 PLAIN_FIELDS = [
     "key",
@@ -116,7 +118,7 @@ class TouchpointSerializer(serializers.ModelSerializer):
         stage = attrs.get("stage")
         if self.instance and stage and stage.journey_id != self.instance.journey_id:
             raise serializers.ValidationError(
-                {"stage": ["The stage must belong to the touchpoint's journey."]}
+                {"stage": [_("The stage must belong to the touchpoint's journey.")]}
             )
         if attrs.get("key"):
             workspace_id = (
@@ -373,7 +375,7 @@ class ShareLinkSerializer(serializers.ModelSerializer):
 
     def validate_expires_at(self, expires_at):
         if expires_at is not None and expires_at <= timezone.now():
-            raise serializers.ValidationError("This must be in the future.")
+            raise serializers.ValidationError(_("This must be in the future."))
         return expires_at
 
 
@@ -462,7 +464,7 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
         # Marked dirty first: a lost publish only delays the rescore until the sweep.
         mark_dirty(journey.touchpoints.values_list("id", flat=True))
         schedule_rescore()
-        return Response({"detail": "Rescore queued."}, status=status.HTTP_202_ACCEPTED)
+        return Response({"detail": _("Rescore queued.")}, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         parameters=[
@@ -480,7 +482,7 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
         csv = wants(request, CSVRenderer)
         limit = request.query_params.get("limit", "" if csv else "100")
         if limit and (not limit.isdigit() or not 1 <= int(limit) <= 10_000):
-            raise serializers.ValidationError({"limit": ["A whole number from 1 to 10000."]})
+            raise serializers.ValidationError({"limit": [_("A whole number from 1 to 10000.")]})
         journey = self.get_object()
         if csv:
             rows = at_risk_rows(journey, limit=int(limit) if limit else None)
@@ -557,7 +559,7 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
         most once an hour; DELETE: stop. For signed-in members: a token has no mailbox."""
         journey = self.get_object()
         if request.user.pk is None:
-            raise PermissionDenied("Only a signed-in member can follow a journey, not a token.")
+            raise PermissionDenied(_("Only a signed-in member can follow a journey, not a token."))
         if request.method == "DELETE":
             alerts_services.unfollow(user=request.user, journey=journey)
             return Response(status=status.HTTP_204_NO_CONTENT)

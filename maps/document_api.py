@@ -4,6 +4,7 @@ journey templates."""
 
 import orjson
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
@@ -139,11 +140,11 @@ class DocumentParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         body = stream.read(documents.MAX_BYTES + 1)
         if len(body) > documents.MAX_BYTES:
-            raise PayloadTooLarge("The body may be at most 1 MB.")
+            raise PayloadTooLarge(_("The body may be at most 1 MB."))
         try:
             return orjson.loads(body)
         except orjson.JSONDecodeError as exc:
-            raise ParseError(f"The body is not valid JSON: {exc}") from None
+            raise ParseError(_("The body is not valid JSON: %(error)s") % {"error": exc}) from None
 
 
 def imported_document(data) -> dict:
@@ -151,7 +152,9 @@ def imported_document(data) -> dict:
     try:
         if isinstance(data, dict) and "mermaid" in data:
             if set(data) != {"mermaid"} or not isinstance(data["mermaid"], str):
-                raise DocumentError({"mermaid": ['Send {"mermaid": text} alone, or a document.']})
+                raise DocumentError(
+                    {"mermaid": [_('Send {"mermaid": text} alone, or a document.')]}
+                )
             return validate_mermaid(data["mermaid"])
         return validate_document(data)
     except DocumentError as exc:
@@ -179,5 +182,5 @@ class JourneyTemplateViewSet(WorkspaceScopedViewSet):
     @extend_schema(parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH)])
     def retrieve(self, request, pk=None):
         if pk not in BLUEPRINTS:
-            raise Http404("No such journey template.")
+            raise Http404(_("No such journey template."))
         return Response(template_representation(pk))

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from journeys.lanes import TEXT_LENGTH, clean_lane_values, clean_lanes, default_lanes
 from journeys.models import Journey, StageKind
@@ -78,13 +80,17 @@ class Text:
 
     def clean(self, value, where: str, problems: Problems):
         if not isinstance(value, str):
-            problems.add(where, "Must be a string.")
+            problems.add(where, _("Must be a string."))
         elif "\x00" in value:
-            problems.add(where, "Text may not contain NUL characters.")
+            problems.add(where, _("Text may not contain NUL characters."))
         elif len(value) > self.max_length:
-            problems.add(where, f"At most {self.max_length} characters; this has {len(value)}.")
+            problems.add(
+                where,
+                _("At most %(max)s characters; this has %(count)s.")
+                % {"max": self.max_length, "count": len(value)},
+            )
         elif not self.blank and not value.strip():
-            problems.add(where, "May not be blank.")
+            problems.add(where, _("May not be blank."))
         else:
             return value
         return None
@@ -102,9 +108,13 @@ class Key:
 
     def clean(self, value, where: str, problems: Problems):
         if not isinstance(value, str) or not SLUG.fullmatch(value):
-            problems.add(where, "Must be a slug: letters, digits, - and _.")
+            problems.add(where, _("Must be a slug: letters, digits, - and _."))
         elif len(value) > self.max_length:
-            problems.add(where, f"At most {self.max_length} characters; this has {len(value)}.")
+            problems.add(
+                where,
+                _("At most %(max)s characters; this has %(count)s.")
+                % {"max": self.max_length, "count": len(value)},
+            )
         else:
             return value
         return None
@@ -122,7 +132,10 @@ class Choice:
     def clean(self, value, where: str, problems: Problems):
         if isinstance(value, str | int) and not isinstance(value, bool) and value in self.choices:
             return value
-        problems.add(where, f"Must be one of: {', '.join(map(str, self.choices))}.")
+        problems.add(
+            where,
+            _("Must be one of: %(choices)s.") % {"choices": ", ".join(map(str, self.choices))},
+        )
         return None
 
 
@@ -140,7 +153,11 @@ class Integer:
         whole = isinstance(value, int) and not isinstance(value, bool)
         if whole and self.minimum <= value <= self.maximum:
             return value
-        problems.add(where, f"Must be a whole number from {self.minimum} to {self.maximum}.")
+        problems.add(
+            where,
+            _("Must be a whole number from %(min)s to %(max)s.")
+            % {"min": self.minimum, "max": self.maximum},
+        )
         return None
 
 
@@ -154,17 +171,17 @@ class Object:
 
     def clean(self, value, where: str, problems: Problems):
         if not isinstance(value, dict):
-            problems.add(where or "non_field_errors", "Must be an object.")
+            problems.add(where or "non_field_errors", _("Must be an object."))
             return None
         for name in value:
             if name not in self.fields:
-                problems.add(at(where, name), "Unknown field.")
+                problems.add(at(where, name), _("Unknown field."))
         cleaned = {}
         for name, spec in self.fields.items():
             if name in value:
                 cleaned[name] = spec.clean(value[name], at(where, name), problems)
             elif spec.required:
-                problems.add(at(where, name), "This field is required.")
+                problems.add(at(where, name), _("This field is required."))
             else:
                 cleaned[name] = spec.default()
         return cleaned
@@ -182,10 +199,14 @@ class List:
 
     def clean(self, value, where: str, problems: Problems):
         if not isinstance(value, list):
-            problems.add(where, "Must be an array.")
+            problems.add(where, _("Must be an array."))
             return None
         if len(value) > self.max_items:
-            problems.add(where, f"At most {self.max_items} {self.what}; this has {len(value)}.")
+            problems.add(
+                where,
+                _("At most %(max)s %(what)s; this has %(count)s.")
+                % {"max": self.max_items, "what": self.what, "count": len(value)},
+            )
             return None
         return [self.item.clean(item, at(where, i), problems) for i, item in enumerate(value)]
 
@@ -217,7 +238,7 @@ class LaneValues:
 
     def clean(self, value, where: str, problems: Problems):
         if not isinstance(value, dict):
-            problems.add(where, "Must be an object.")
+            problems.add(where, _("Must be an object."))
             return None
         cleaned = {}
         for lane_id, text in value.items():
@@ -243,14 +264,14 @@ TOUCHPOINT = Object(
         "pain_points": Text(LONG_TEXT),
         "opportunities": Text(LONG_TEXT),
         "lane_values": LaneValues(),
-        "moments": List(MOMENT, len(MomentType.values), "moments, one of each type"),
+        "moments": List(MOMENT, len(MomentType.values), gettext_lazy("moments, one of each type")),
     }
 )
 STAGE = Object(
     {
         "name": Text(200, blank=False, required=True),
         "kind": Choice(tuple(StageKind.values), StageKind.CUSTOM),
-        "touchpoints": List(TOUCHPOINT, MAX_TOUCHPOINTS, "touchpoints"),
+        "touchpoints": List(TOUCHPOINT, MAX_TOUCHPOINTS, gettext_lazy("touchpoints")),
     }
 )
 JOURNEY = Object(
@@ -267,7 +288,7 @@ DOCUMENT = Object(
     {
         "truthmap": Choice((VERSION,), required=True),
         "journey": JOURNEY,
-        "stages": List(STAGE, MAX_STAGES, "stages", required=True),
+        "stages": List(STAGE, MAX_STAGES, gettext_lazy("stages"), required=True),
     }
 )
 
@@ -288,14 +309,22 @@ def check_whole(document: dict, problems: Problems) -> None:
     values of lanes the journey does not have."""
     total = sum(len(stage["touchpoints"]) for stage in document["stages"])
     if total > MAX_TOUCHPOINTS:
-        problems.add("stages", f"At most {MAX_TOUCHPOINTS} touchpoints; this has {total}.")
+        problems.add(
+            "stages",
+            _("At most %(max)s touchpoints; this has %(count)s.")
+            % {"max": MAX_TOUCHPOINTS, "count": total},
+        )
     first_at: dict[str, str] = {}
     for s, stage in enumerate(document["stages"]):
         for t, touchpoint in enumerate(stage["touchpoints"]):
             where = f"stages[{s}].touchpoints[{t}]"
             key = touchpoint["key"]
             if key is not None and key in first_at:
-                problems.add(f"{where}.key", f"{key!r} is the key of {first_at[key]} too.")
+                problems.add(
+                    f"{where}.key",
+                    _("%(key)s is the key of %(other)s too.")
+                    % {"key": repr(key), "other": first_at[key]},
+                )
             elif key is not None:
                 first_at[key] = where
             try:
@@ -308,7 +337,7 @@ def check_whole(document: dict, problems: Problems) -> None:
             types = [moment["type"] for moment in touchpoint["moments"]]
             for m, moment_type in enumerate(types):
                 if moment_type in types[:m]:
-                    problems.add(f"{where}.moments[{m}].type", "One moment of each type.")
+                    problems.add(f"{where}.moments[{m}].type", _("One moment of each type."))
 
 
 def document_from_journey(journey: Journey) -> dict:

@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 
 from moments import services
@@ -24,7 +25,7 @@ class MomentSerializer(serializers.ModelSerializer):
         )
         if moved:
             raise serializers.ValidationError(
-                {"touchpoint": ["A moment cannot move; tag the other touchpoint instead."]}
+                {"touchpoint": [_("A moment cannot move; tag the other touchpoint instead.")]}
             )
         return attrs
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, throttling
 
@@ -44,15 +45,17 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Use the form 'Authorization: Bearer <token>'.")
+            raise exceptions.AuthenticationFailed(
+                _("Use the form 'Authorization: Bearer <token>'.")
+            )
         try:
             raw = header[1].decode()
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         try:
             token = ApiToken.objects.active().get(token_hash=hash_token(raw))
         except ApiToken.DoesNotExist:
-            raise exceptions.AuthenticationFailed("Invalid or revoked token.") from None
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked token.")) from None
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -2,6 +2,7 @@
 
 import re
 
+from django.utils.translation import gettext as _
 from rest_framework import permissions
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
@@ -30,7 +31,7 @@ def caller_roles(request) -> dict[int, str]:
 
 def require_role(request, workspace_id: int, role: str) -> None:
     if not role_allows(caller_roles(request).get(workspace_id), role):
-        raise PermissionDenied(f"This needs the {role} role in the workspace.")
+        raise PermissionDenied(_("This needs the %(role)s role in the workspace.") % {"role": role})
 
 
 def target_workspace(request, role: str, slug: str | None = None) -> Workspace:
@@ -42,14 +43,16 @@ def target_workspace(request, role: str, slug: str | None = None) -> Workspace:
         if SLUG.fullmatch(slug):
             workspace = Workspace.objects.filter(slug=slug, pk__in=roles).first()
         if workspace is None:
-            raise ValidationError({"workspace": [f"No workspace {slug!r} is yours."]})
+            raise ValidationError(
+                {"workspace": [_("No workspace %(slug)s is yours.") % {"slug": repr(slug)}]}
+            )
         require_role(request, workspace.pk, role)
         return workspace
     writable = [pk for pk, caller_role in roles.items() if role_allows(caller_role, role)]
     if not writable:
-        raise PermissionDenied(f"This needs the {role} role in a workspace.")
+        raise PermissionDenied(_("This needs the %(role)s role in a workspace.") % {"role": role})
     if len(writable) > 1:
-        raise ValidationError({"workspace": ["Say which workspace: you can write to several."]})
+        raise ValidationError({"workspace": [_("Say which workspace: you can write to several.")]})
     return Workspace.objects.get(pk=writable[0])
 
 
