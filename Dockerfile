@@ -13,4 +13,4 @@ RUN DEBUG=False SECRET_KEY=collectstatic-only DATABASE_URL=postgres://collectsta
 RUN useradd --system truthmap
 USER truthmap
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "--config", "config/gunicorn.py", "config.wsgi"]

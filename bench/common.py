@@ -307,12 +307,15 @@ class Http:
 
 @contextmanager
 def gunicorn(url: str, token: str, *, workers: int = 2) -> Iterator[int]:
-    """The app served by gunicorn (`config.wsgi`, sync workers) on a free loopback port; yields
-    the port once it answers, after a warm-up with the token (URLconf loaded, connections made)."""
+    """The app served by gunicorn with its production settings (config/gunicorn.py) on a free
+    loopback port; yields the port once it answers, after a warm-up with the token (URLconf
+    loaded, connections made)."""
     port = free_port()
     process = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
+            "--config",
+            "config/gunicorn.py",
             "config.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
@@ -322,7 +325,7 @@ def gunicorn(url: str, token: str, *, workers: int = 2) -> Iterator[int]:
             "warning",
         ],
         cwd=ROOT,
-        env=app_env(url),
+        env=app_env(url, GUNICORN_ACCESS_LOG=""),
     )
     try:
         client = Http(port, token)

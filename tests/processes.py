@@ -129,11 +129,14 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn_server(*, workers: int = 1, **env):
-    """The app served by gunicorn on a free loopback port; yields its base URL."""
+    """The app served by gunicorn with its production settings on a free loopback port; yields
+    its base URL."""
     port = free_port()
     process = subprocess.Popen(
         [
             BIN / "gunicorn",
+            "--config",
+            "config/gunicorn.py",
             "config.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
@@ -143,7 +146,7 @@ def gunicorn_server(*, workers: int = 1, **env):
             "warning",
         ],
         cwd=ROOT,
-        env=process_env(**env),
+        env=process_env(**{"GUNICORN_ACCESS_LOG": "", **env}),
     )
     base = f"http://127.0.0.1:{port}"
 

@@ -1,5 +1,6 @@
 """Production settings pass Django's deployment checks, and the compose file stays valid."""
 
+import http.client
 import os
 import secrets
 import subprocess
@@ -8,6 +9,8 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
+
+from tests.processes import gunicorn_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,3 +86,26 @@ def test_docker_compose_runs_web_a_worker_per_queue_beat_postgres_and_redis():
         environment = compose["services"][name]["environment"]
         assert environment["DATABASE_URL"].startswith("postgres://")
         assert environment["REDIS_URL"].startswith("redis://")
+
+
+def test_web_serves_with_gunicorns_settings_and_keeps_connections_alive(db):
+    """The image, compose and the tests start gunicorn with config/gunicorn.py, whose threaded
+    workers answer a client's requests on one connection (sync workers close each)."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert (
+        "gunicorn --config config/gunicorn.py config.wsgi" in compose["services"]["web"]["command"]
+    )
+    assert '"gunicorn", "--config", "config/gunicorn.py"' in (ROOT / "Dockerfile").read_text()
+    with gunicorn_server() as base:
+        host, port = base.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        statuses, sockets = [], []
+        for _ in range(3):
+            connection.request("GET", "/login/")
+            response = connection.getresponse()
+            response.read()
+            statuses.append(response.status)
+            sockets.append(connection.sock)
+        connection.close()
+    assert statuses == [200, 200, 200]
+    assert sockets[0] is not None and sockets.count(sockets[0]) == 3
