@@ -25,6 +25,7 @@ import orjson
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from journeys.models import CLASSIC_STAGE_KINDS, Journey
 from maps.documents import (
@@ -53,12 +54,32 @@ ACCESSIBILITY = re.compile(r"acc(title|descr)\s*(:|\{)(.*)", re.IGNORECASE | re.
 TRUTHMAP_COMMENT = re.compile(r"%%\s*truthmap\s*:(.*)", re.DOTALL)
 SCORE = re.compile(r"[0-9]{1,3}")
 STAGE_META = Object({name: STAGE.fields[name] for name in ("name", "kind")})
+# A sentence for each part, not the part's name in one sentence: Spanish says "un recorrido" but
+# "una etapa".
+MISPLACED_COMMENT = {
+    "journey": gettext_lazy("This truthmap comment describes a journey: put it right below it."),
+    "stage": gettext_lazy("This truthmap comment describes a stage: put it right below it."),
+    "touchpoint": gettext_lazy(
+        "This truthmap comment describes a touchpoint: put it right below it."
+    ),
+}
+SECOND_COMMENT = {
+    "journey": gettext_lazy("The journey above has a truthmap comment already."),
+    "stage": gettext_lazy("The stage above has a truthmap comment already."),
+    "touchpoint": gettext_lazy("The touchpoint above has a truthmap comment already."),
+}
 
 
 class MermaidError(Exception):
+    """What Mermaid would not parse, told by its line in the active language (the request's)."""
+
     def __init__(self, line: int, message: str):
-        super().__init__(f"line {line}: {message}")
+        super().__init__(at_line(line, message))
         self.line = line
+
+
+def at_line(line: int, message: str) -> str:
+    return _("line %(line)d: %(message)s") % {"line": line, "message": message}
 
 
 # Export
@@ -149,7 +170,7 @@ def on_line(lines: dict[str, int], where: str, message: str) -> str:
     field = where[len(part) :].lstrip(".")
     if field == "non_field_errors":
         field = ""
-    return f"line {lines[part]}: {field}: {message}" if field else f"line {lines[part]}: {message}"
+    return at_line(lines[part], f"{field}: {message}" if field else message)
 
 
 def squashed(text: str) -> str:
@@ -189,7 +210,7 @@ class _Reader:
     def read(self) -> tuple[dict, dict[str, int]]:
         for number, line in enumerate(self.lines, start=1):
             if "\x00" in line:
-                raise MermaidError(number, "Text may not contain NUL characters.")
+                raise MermaidError(number, _("Text may not contain NUL characters."))
         body = self.header()
         description: list[str] | None = None
         for number, raw in body:
@@ -220,20 +241,22 @@ class _Reader:
             if not line:
                 continue
             if ";" in line:
-                raise MermaidError(number, "`;` cannot be used here: Mermaid reserves it.")
+                raise MermaidError(number, _("`;` cannot be used here: Mermaid reserves it."))
             if line.lower() in ("title", "section"):
-                raise MermaidError(number, f"`{line}` needs a name after it.")
+                raise MermaidError(
+                    number, _("`%(keyword)s` needs a name after it.") % {"keyword": line}
+                )
             if title := TITLE.match(line):
                 self.journey.update(name=title.group(1).strip(), line=number)
                 self.last = self.journey
             elif section := SECTION.match(line):
                 self.section(number, section.group(1))
             elif line.lower().startswith("journey"):
-                raise MermaidError(number, "`journey` starts the diagram and only once.")
+                raise MermaidError(number, _("`journey` starts the diagram and only once."))
             else:
                 self.task(number, line)
         if description is not None:
-            raise MermaidError(len(self.lines), "accDescr { … } is not closed with }.")
+            raise MermaidError(len(self.lines), _("accDescr { … } is not closed with }."))
         return self.document()
 
     def header(self) -> list[tuple[int, str]]:
@@ -250,7 +273,7 @@ class _Reader:
                 (i for i, (_n, line) in enumerate(rest[1:], 1) if line.strip() == "---"), None
             )
             if end is None:
-                raise MermaidError(rest[0][0], "The front matter is not closed with ---.")
+                raise MermaidError(rest[0][0], _("The front matter is not closed with ---."))
             for n, line in rest[1:end]:
                 key, colon, value = line.partition(":")
                 if colon and key.strip() == "title":
@@ -259,11 +282,13 @@ class _Reader:
         while rest and rest[0][1].strip().startswith("%%"):  # directives and comments
             rest = rest[1:]
         if not rest:
-            raise MermaidError(1, "A Mermaid journey starts with `journey`; this is empty.")
+            raise MermaidError(1, _("A Mermaid journey starts with `journey`; this is empty."))
         number, first = rest[0]
         if first.strip().lower() != "journey":
+            start = repr(first.strip()[:40])
             raise MermaidError(
-                number, f"A Mermaid journey starts with `journey`, not {first.strip()[:40]!r}."
+                number,
+                _("A Mermaid journey starts with `journey`, not %(start)s.") % {"start": start},
             )
         self.last = self.journey
         return [(n, line) for n, line in numbered if n > number]
@@ -271,7 +296,7 @@ class _Reader:
     def section(self, number: int, name: str) -> None:
         name = name.strip()
         if ":" in name:
-            raise MermaidError(number, "A section name cannot hold `:`.")
+            raise MermaidError(number, _("A section name cannot hold `:`."))
         self.stages.append({"name": name, "line": number, "meta": None, "touchpoints": []})
         self.last = self.stages[-1]
 
@@ -279,16 +304,17 @@ class _Reader:
         name, colon, data = line.partition(":")
         name = name.strip().lstrip(GUARD).strip()
         if not colon:
-            raise MermaidError(number, "A task is `Name: score` or `Name: score: Actor, …`.")
+            raise MermaidError(number, _("A task is `Name: score` or `Name: score: Actor, …`."))
         if not name:
-            raise MermaidError(number, "A task needs a name before its `:`.")
+            raise MermaidError(number, _("A task needs a name before its `:`."))
         if not self.stages:
-            raise MermaidError(number, "A task belongs to a section: put `section Name` above.")
+            raise MermaidError(number, _("A task belongs to a section: put `section Name` above."))
         score, _colon, actors = data.partition(":")
         actors = actors.split(":", 1)[0]  # Mermaid, too, reads no further
         score = score.strip()
         if not SCORE.fullmatch(score) or not 1 <= int(score) <= 5:
-            raise MermaidError(number, f"The score is a whole number from 1 to 5, not {score!r}.")
+            message = _("The score is a whole number from 1 to 5, not %(score)s.")
+            raise MermaidError(number, message % {"score": repr(score)})
         task = {"name": name, "line": number, "meta": None, "score": int(score)}
         task["actors"] = [actor.strip() for actor in actors.split(",") if actor.strip()]
         self.stages[-1]["touchpoints"].append(task)
@@ -301,19 +327,22 @@ class _Reader:
         try:
             data = orjson.loads(found.group(1))
         except orjson.JSONDecodeError as exc:
-            raise MermaidError(number, f"The truthmap comment is not JSON: {exc}") from None
+            message = _("The truthmap comment is not JSON: %(error)s") % {"error": exc}
+            raise MermaidError(number, message) from None
         if not isinstance(data, dict):
-            raise MermaidError(number, "A truthmap comment holds a JSON object.")
+            raise MermaidError(number, _("A truthmap comment holds a JSON object."))
         what = [name for name in ("journey", "stage", "touchpoint") if name in data]
         unknown = set(data) - {"journey", "stage", "touchpoint", "truthmap"}
         if len(what) != 1 or unknown:
             raise MermaidError(
-                number, "A truthmap comment holds one of journey, stage or touchpoint."
+                number, _("A truthmap comment holds one of journey, stage or touchpoint.")
             )
         if "truthmap" in data and not (
             type(data["truthmap"]) is int and data["truthmap"] == VERSION
         ):
-            raise MermaidError(number, f"truthmap: Must be {VERSION}.")
+            raise MermaidError(
+                number, "truthmap: " + _("Must be %(version)s.") % {"version": VERSION}
+            )
         last = self.last
         kind = None
         if last is self.journey:
@@ -321,11 +350,9 @@ class _Reader:
         elif last is not None:
             kind = "touchpoint" if "score" in last else "stage"
         if kind != what[0]:
-            raise MermaidError(
-                number, f"This truthmap comment describes a {what[0]}: put it right below it."
-            )
+            raise MermaidError(number, MISPLACED_COMMENT[what[0]])
         if last["meta"] is not None:
-            raise MermaidError(number, f"The {what[0]} above has a truthmap comment already.")
+            raise MermaidError(number, SECOND_COMMENT[what[0]])
         spec = {"journey": JOURNEY, "stage": STAGE_META, "touchpoint": TOUCHPOINT}[what[0]]
         problems = Problems()
         spec.clean(data[what[0]], "", problems)
