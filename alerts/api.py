@@ -2,6 +2,7 @@
 
 import django_filters
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
@@ -63,7 +64,7 @@ class ManagersOnly(permissions.BasePermission):
     """Webhooks are for managers: their URLs and deliveries are no one else's business. An
     object outside the caller's workspaces is a 404 all the same (the queryset hides it)."""
 
-    message = "This needs the manager role in the workspace."
+    message = gettext_lazy("This needs the manager role in the workspace.")
 
     def has_permission(self, request, view) -> bool:
         if not request.user.is_authenticated:

@@ -2,6 +2,8 @@
 once; URLs to private, loopback and link-local addresses are refused unless allowed."""
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from alerts.models import Delivery, Webhook
 from alerts.services import webhook_create
@@ -87,6 +89,17 @@ def test_other_roles_may_not_touch_webhooks(api_as, webhook, role):
     assert client.get(f"{url}deliveries/").status_code == 403
     assert client.get("/api/v1/webhooks/").status_code == 403
     assert Webhook.objects.get().active is True
+
+
+def test_the_refusal_is_told_in_the_callers_language(api_as):
+    client = api_as("analyst")
+    with translation.override(settings.LANGUAGE_CODE):  # the request leaves its language behind
+        response = client.get("/api/v1/webhooks/", HTTP_ACCEPT_LANGUAGE="es")
+        spanish = "Esto requiere el rol de gestor en el espacio de trabajo."
+        assert (response.status_code, response.json()) == (403, {"detail": spanish})
+        response = client.get("/api/v1/webhooks/")
+        english = "This needs the manager role in the workspace."
+        assert (response.status_code, response.json()) == (403, {"detail": english})
 
 
 def test_another_workspace_webhook_does_not_exist(outsider_api, webhook):
