@@ -9,6 +9,7 @@ smallest authenticated API answer (the stack's floor).
 
 import argparse
 import asyncio
+import gc
 import time
 
 from bench.common import (
@@ -126,6 +127,7 @@ def map_page(report: Report, user, journeys: dict, args: argparse.Namespace) -> 
             report.note("the map page /journeys/<id>/ does not exist yet: not measured")
             return
         counts = {size: count_queries(client, page(journey)) for size, journey in journeys.items()}
+        gc.freeze()  # what the app has loaded, as config/wsgi.py freezes it in each web process
 
         def measure() -> float:
             with stopwatch() as elapsed:

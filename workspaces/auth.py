@@ -102,7 +102,7 @@ class CallerRateThrottle(throttling.SimpleRateThrottle):
             return cache.incr(key)
         key = cache.make_and_validate_key(key)
         redis = cache._cache.get_client(key, write=True)
-        _, count = (
+        _created, count = (
             redis.pipeline(transaction=False)
             .set(key, 0, ex=self.duration + 1, nx=True)
             .incr(key)
