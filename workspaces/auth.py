@@ -1,19 +1,16 @@
 """Who is calling the API: a signed-in user, or a workspace API token."""
 
 import time
-from datetime import timedelta
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, throttling
 
 from config.outage import cache_breaker
-from workspaces.models import ApiToken, hash_token
-
-LAST_USED_RESOLUTION = timedelta(minutes=1)
+from workspaces.models import ApiToken
+from workspaces.tokens import active_token
 
 
 class TokenUser:
@@ -52,13 +49,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode()
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        try:
-            token = ApiToken.objects.active().get(token_hash=hash_token(raw))
-        except ApiToken.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("Invalid or revoked token.")) from None
-        now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token = active_token(raw)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         return TokenUser(token), token
 
     def authenticate_header(self, request) -> str:

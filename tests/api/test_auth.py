@@ -137,7 +137,21 @@ def test_it_serves_the_api_docs(api):
     assert b"swagger" in response.content.lower()
 
 
-def test_it_throttles_each_caller_on_its_own_budget(monkeypatch, workspace, token):
+@pytest.fixture
+def no_throttle_windows():
+    """Token ids start again with each test database: an earlier run's windows of this minute
+    would count against these tokens."""
+    from django.core.cache import cache
+
+    redis = cache._cache.get_client(write=True)
+    for key in redis.keys("*throttle_caller_*"):
+        redis.delete(key)
+    return redis
+
+
+def test_it_throttles_each_caller_on_its_own_budget(
+    monkeypatch, workspace, token, no_throttle_windows
+):
     from workspaces.auth import CallerRateThrottle
 
     monkeypatch.setattr(CallerRateThrottle, "THROTTLE_RATES", {"caller": "3/min"})
@@ -152,25 +166,67 @@ def test_it_throttles_each_caller_on_its_own_budget(monkeypatch, workspace, toke
     assert other.get("/api/v1/journeys/").status_code == 200
 
 
-def test_a_throttle_window_expires_with_its_window(monkeypatch, token):
+def test_a_throttle_window_expires_with_its_window(monkeypatch, token, no_throttle_windows):
     """The count of a window is created with its expiry, in the same round trip as its INCR
     (not through the cache's add() and incr(), three round trips), so the windows of a token
     that stops calling do not stay in Redis."""
-    from django.core.cache import cache
     from django.core.cache.backends.redis import RedisCache
 
     from workspaces.auth import CallerRateThrottle
 
     monkeypatch.setattr(CallerRateThrottle, "THROTTLE_RATES", {"caller": "5/min"})
-    for slower in ("add", "incr"):
-        monkeypatch.setattr(RedisCache, slower, lambda *args, **kwargs: 1 / 0)
-    redis = cache._cache.get_client(write=True)
+    monkeypatch.setattr(RedisCache, "incr", lambda *args, **kwargs: 1 / 0)
+    redis = no_throttle_windows
     pattern = f"*throttle_caller_token-{token[0].pk}:*"
-    for stale in redis.keys(pattern):  # of an earlier run's token with this pk
-        redis.delete(stale)
 
     client = bearer(token[1])
     assert [client.get("/api/v1/journeys/").status_code for _ in range(2)] == [200] * 2
     (key,) = redis.keys(pattern)
     assert int(redis.get(key)) == 2
     assert 0 < redis.ttl(key) <= 61
+
+
+def apitoken_queries(client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return sum("workspaces_apitoken" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_known_token_is_answered_from_the_cache(token, journey):
+    instance, raw = token
+    client = bearer(raw)
+    assert apitoken_queries(client, "/api/v1/journeys/") == 2  # looked up, and its use recorded
+    assert apitoken_queries(client, "/api/v1/journeys/") == 0
+    instance.refresh_from_db()
+    assert instance.last_used_at is not None
+
+
+def test_a_token_revoked_during_its_lookup_is_not_cached_as_active(token, journey, monkeypatch):
+    """The revocation commits after a request read the token from the database and before it
+    caches it: the request's own answer stands, the next is refused."""
+    from django.core.cache.backends.redis import RedisCache
+
+    instance, raw = token
+    add = RedisCache.add
+
+    def revoked_meanwhile(self, *args, **kwargs):
+        instance.revoke()
+        return add(self, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(RedisCache, "add", revoked_meanwhile)
+        assert bearer(raw).get("/api/v1/journeys/").status_code == 200
+    assert bearer(raw).get("/api/v1/journeys/").status_code == 401
+
+
+def test_a_changed_role_is_used_at_once(token, journey):
+    instance, raw = token
+    client = bearer(raw)
+    assert client.get("/api/v1/journeys/").status_code == 200  # cached as a viewer
+    assert client.post("/api/v1/feedback/", [], format="json").status_code == 403
+    instance.role = Role.ANALYST
+    instance.save()
+    assert client.post("/api/v1/feedback/", [], format="json").status_code != 403
