@@ -24,6 +24,7 @@ from rest_framework.settings import api_settings
 
 from alerts import services as alerts_services
 from config.csv_export import CSVRenderer, PlainTextRenderer, csv_response, wants
+from config.pagination import CountedWithPagePagination
 from feedback.at_risk import at_risk_customers
 from feedback.exports import AT_RISK_COLUMNS, at_risk_rows
 from feedback.publishing import schedule_rescore
@@ -222,6 +223,7 @@ class TouchpointFilter(django_filters.FilterSet):
 
 class TouchpointViewSet(WorkspaceScopedViewSet, viewsets.ModelViewSet):
     serializer_class = TouchpointSerializer
+    pagination_class = CountedWithPagePagination
     filterset_class = TouchpointFilter
     write_role = Role.MANAGER
 
