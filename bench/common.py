@@ -419,6 +419,17 @@ def create_workspace(slug: str = "bench"):
     return Workspace.objects.create(slug=slug, name=f"Benchmark {slug}")
 
 
+def create_journeys(workspace, *, touchpoints: int, journeys: int = 3) -> list[str]:
+    """`touchpoints` spread over `journeys` journeys ("Journey 0", … keyed j0-…); their keys."""
+    keys = []
+    for index, size in enumerate(split(touchpoints, journeys)):
+        journey = create_journey(
+            workspace, name=f"Journey {index}", touchpoints=size, key_prefix=f"j{index}"
+        )
+        keys += list(journey.touchpoints.values_list("key", flat=True))
+    return keys
+
+
 def create_journey(workspace, *, name: str, touchpoints: int, key_prefix: str, seed: int = 1):
     """A journey with the six classic stages and `touchpoints` spread over them (gapless
     positions), a moment of truth on about a third of them, and a stored health."""

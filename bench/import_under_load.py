@@ -18,13 +18,13 @@ from bench.common import (
     bench_database,
     celery_worker,
     create_journey,
+    create_journeys,
     create_workspace,
     django_setup,
     gunicorn,
     main,
     percentile,
     reduced,
-    split,
 )
 from bench.freshness import Load, add_arguments
 from bench.imports import ISSUE_ROWS, get_json, post_file, write_csv
@@ -41,12 +41,7 @@ def body(args: argparse.Namespace, report: Report) -> None:
         from workspaces.models import ApiToken
 
         workspace = create_workspace()
-        keys = []
-        for index, size in enumerate(split(args.import_touchpoints, 3)):
-            journey = create_journey(
-                workspace, name=f"Journey {index}", touchpoints=size, key_prefix=f"j{index}"
-            )
-            keys += list(journey.touchpoints.values_list("key", flat=True))
+        keys = create_journeys(workspace, touchpoints=args.import_touchpoints)
         live = create_journey(workspace, name="Live", touchpoints=30, key_prefix="f")
         _, token = ApiToken.issue(workspace=workspace, name="under load", role="analyst")
         load = Load(live, token, args)

@@ -21,14 +21,13 @@ from bench.common import (
     Report,
     bench_database,
     celery_worker,
-    create_journey,
+    create_journeys,
     create_workspace,
     django_setup,
     gunicorn,
     main,
     peak_memory_mb,
     reduced,
-    split,
     stopwatch,
 )
 
@@ -115,12 +114,7 @@ def body(args: argparse.Namespace, report: Report) -> None:
         from workspaces.models import ApiToken
 
         workspace = create_workspace()
-        keys = []
-        for index, size in enumerate(split(args.touchpoints, 3)):
-            journey = create_journey(
-                workspace, name=f"Journey {index}", touchpoints=size, key_prefix=f"j{index}"
-            )
-            keys += list(journey.touchpoints.values_list("key", flat=True))
+        keys = create_journeys(workspace, touchpoints=args.touchpoints)
         _, token = ApiToken.issue(workspace=workspace, name="imports", role="analyst")
 
         with tempfile.TemporaryDirectory() as tmp:

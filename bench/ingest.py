@@ -21,13 +21,12 @@ from bench.common import (
     Http,
     Report,
     bench_database,
-    create_journey,
+    create_journeys,
     create_workspace,
     django_setup,
     gunicorn,
     in_parallel,
     main,
-    split,
     stopwatch,
 )
 
@@ -190,12 +189,7 @@ def body(args: argparse.Namespace, report: Report) -> None:
         from workspaces.models import ApiToken
 
         workspace = create_workspace()
-        keys = []
-        for index, size in enumerate(split(args.touchpoints, 3)):
-            journey = create_journey(
-                workspace, name=f"Journey {index}", touchpoints=size, key_prefix=f"j{index}"
-            )
-            keys += list(journey.touchpoints.values_list("key", flat=True))
+        keys = create_journeys(workspace, touchpoints=args.touchpoints)
         _, token = ApiToken.issue(workspace=workspace, name="ingest", role="analyst")
 
         total = args.batches * args.batch_size

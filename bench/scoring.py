@@ -12,13 +12,12 @@ from bench.common import (
     ROLLUP_SUMS,
     Report,
     bench_database,
-    create_journey,
+    create_journeys,
     create_workspace,
     django_setup,
     generate_feedback,
     main,
     reduced,
-    split,
     stopwatch,
 )
 
@@ -38,10 +37,7 @@ def body(args: argparse.Namespace, report: Report) -> None:
         from touchpoints.models import Touchpoint
 
         workspace = create_workspace()
-        for index, size in enumerate(split(args.touchpoints, args.journeys)):
-            create_journey(
-                workspace, name=f"Journey {index}", touchpoints=size, key_prefix=f"j{index}"
-            )
+        create_journeys(workspace, touchpoints=args.touchpoints, journeys=args.journeys)
         generate_feedback(
             url,
             workspace_id=workspace.pk,
