@@ -13,5 +13,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
             return False
-        readable, _, _ = select.select([connection.fileno()], [], [], 0)
-        return not readable or super().is_usable()
+        # poll(), not select(): select() refuses descriptors past 1023, which a busy process has.
+        poller = select.poll()
+        poller.register(connection.fileno(), select.POLLIN)
+        return not poller.poll(0) or super().is_usable()
