@@ -91,7 +91,8 @@ def lane_problem(lane, seen: set) -> str | None:
 
 
 def free_id(title: str, taken: set) -> str:
-    base = slugify(title)[: ID_LENGTH - 3] or "lane"
+    # Cut, then stripped: a slug that ends in - or _ is not one (is_id would refuse it later).
+    base = slugify(title)[: ID_LENGTH - 3].strip("-_") or "lane"
     lane_id, suffix = base, 2
     while lane_id in taken:
         lane_id, suffix = f"{base}-{suffix}", suffix + 1

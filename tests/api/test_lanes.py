@@ -2,7 +2,10 @@
 checked (400 naming the problem), removed with their values, and audited."""
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from journeys.lanes import clean_lanes
 from touchpoints.models import Touchpoint
 
 LANES = [
@@ -157,3 +160,13 @@ def test_viewers_cannot_change_lanes_and_outsiders_see_none(
     assert outsider_api.patch(url, {"lane_values": {}}, format="json").status_code == 404
     journey.refresh_from_db()
     assert len(journey.lanes) == 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=80).filter(str.strip), min_size=1, max_size=12))
+@example(["Customer thoughts about the checkout and delivery"] * 2)
+def test_lanes_made_from_any_titles_are_accepted_as_they_are_stored(titles):
+    """An id made from a title is a valid id: lanes read back (a GET, a document) save again.
+    A cut that ended in a hyphen ("customer-thoughts-about-the-checkout-") did not."""
+    stored = clean_lanes([{"title": title.replace("\x00", "")} for title in titles])
+    assert clean_lanes(stored) == stored
