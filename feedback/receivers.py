@@ -1,11 +1,14 @@
 """What scoring does when the layers below it change: connected in FeedbackConfig.ready()."""
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from feedback import publishing, scoring
 from feedback.at_risk import at_risk_mark_customers
 from feedback.models import Feedback
+from journeys.models import Journey
 from touchpoints.models import Touchpoint
+from workspaces.models import Workspace
 
 
 def rescore_reshaped_journey(sender, *, journey_id, **kwargs) -> None:
@@ -42,5 +45,6 @@ def rescore_unarchived_journey(sender, *, journey_id, **kwargs) -> None:
 def mark_at_risk_customers_of_touchpoint(sender, *, instance, origin, **kwargs) -> None:
     """Before a touchpoint's feedback is deleted with it: its customers are found again at the
     next refresh. Not when its journey or workspace is deleted, which takes the reports along."""
-    if isinstance(origin, Touchpoint):
+    deleted = origin.model if isinstance(origin, QuerySet) else type(origin)
+    if not issubclass(deleted, Journey | Workspace):  # a touchpoint, a stage, …
         at_risk_mark_customers(Feedback.objects.filter(touchpoint_id=instance.pk, is_negative=True))

@@ -18,7 +18,7 @@ from feedback.rollups import rollup_rebuild
 from feedback.sentiment import score_pending_sentiment
 from feedback.signals import customers_at_risk
 from feedback.window import window_bounds
-from journeys.services import journey_create
+from journeys.services import journey_create, stage_delete
 from tests.feedback.health_data import NOW, each, freeze_now, ingest
 from touchpoints.models import Touchpoint
 from touchpoints.services import touchpoint_create, touchpoint_delete
@@ -124,8 +124,9 @@ def test_a_customer_whose_bad_experience_leaves_the_window_leaves(
     assert (report["customer_count"], report["customers"], report["hotspots"]) == (0, [], [])
 
 
+@pytest.mark.parametrize("deleted", ["touchpoint", "stage"])
 def test_deleting_a_touchpoint_takes_its_bad_experiences_away(
-    monkeypatch, workspace, journey, touchpoint, delivery
+    monkeypatch, workspace, journey, touchpoint, delivery, deleted
 ):
     freeze_now(monkeypatch)
     ingest(workspace, each("nps", [1, 2]), touchpoint_key="delivery", customer_ref="ana")
@@ -133,7 +134,11 @@ def test_deleting_a_touchpoint_takes_its_bad_experiences_away(
     ingest(workspace, each("nps", [0, 0, 0]), touchpoint_key="checkout", customer_ref="ben")
     assert hotspots(refreshed(journey)) == [("checkout", 4), ("delivery", 2)]
 
-    touchpoint_delete(touchpoint=delivery)
+    if deleted == "stage":  # its touchpoints go with it
+        assert delivery.stage.touchpoints.get() == delivery
+        stage_delete(stage=delivery.stage)
+    else:
+        touchpoint_delete(touchpoint=delivery)
     assert list(AtRiskDirtyCustomer.objects.values_list("customer_ref", flat=True)) == ["ana"]
     at_risk_refresh_stale()  # the deletion marked the report stale: no rescore needed
     report = at_risk_customers(journey)
