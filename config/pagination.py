@@ -9,6 +9,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 500
 
 
+MAX_OFFSET = 2**63 - 1
+
+
 class CountedWithPage(Paginator):
     """Counts the rows in the page's own query (count(*) OVER ()) instead of a COUNT before it:
     a query less per page (on the 32-connection touchpoint list, COUNT was an eighth of the
@@ -40,6 +43,8 @@ class CountedWithPage(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if number * self.per_page > MAX_OFFSET:  # PostgreSQL's OFFSET is a bigint
+            raise EmptyPage(self.error_messages["no_results"])
         return number
 
 

@@ -229,4 +229,4 @@ def test_a_changed_role_is_used_at_once(token, journey):
     assert client.post("/api/v1/feedback/", [], format="json").status_code == 403
     instance.role = Role.ANALYST
     instance.save()
-    assert client.post("/api/v1/feedback/", [], format="json").status_code != 403
+    assert client.post("/api/v1/feedback/", [], format="json").status_code == 400
