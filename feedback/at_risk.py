@@ -189,7 +189,7 @@ def at_risk_mark_customers(feedback: QuerySet) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {AtRiskDirtyCustomer._meta.db_table} (journey_id, customer_ref) "
-            f"{select} ON CONFLICT DO NOTHING RETURNING journey_id",
+            f"{select} RETURNING journey_id",
             params,
         )
         journey_ids = {journey_id for (journey_id,) in cursor.fetchall()}

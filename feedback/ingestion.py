@@ -464,9 +464,10 @@ STAGED = ", ".join(f"{name}::jsonb" if name == "metadata" else name for name in 
 
 # One statement: insert what is new, add it to the rollups, and mark its touchpoints dirty, and
 # the customers of its negative rows for the at-risk refresh. PostgreSQL runs the CTEs that
-# nothing reads after the others, so the locks come in this order: rollups, dirty touchpoints,
-# customers, each sorted. Every other writer of those tables (sentiment scoring) keeps the
-# same order, or it deadlocks with a batch stored meanwhile.
+# nothing reads after the others, so the locks come in this order: rollups, then dirty
+# touchpoints, each sorted (the customers' marks are only appended, and lock nothing). Every
+# other writer of those tables (sentiment scoring) keeps the same order, or it deadlocks with a
+# batch stored meanwhile.
 # The touchpoints are checked here, for the whole batch, instead of by a foreign key row by
 # row, and locked until the commit against their deletion (Feedback.touchpoint says why). A
 # row whose touchpoint was deleted since it was validated is left out, and counted with the
@@ -486,8 +487,7 @@ WITH live AS (
 ), customers AS (
     INSERT INTO feedback_atriskdirtycustomer (journey_id, customer_ref)
     SELECT DISTINCT journey_id, customer_ref FROM inserted
-    WHERE is_negative AND customer_ref <> '' ORDER BY 1, 2
-    ON CONFLICT DO NOTHING
+    WHERE is_negative AND customer_ref <> ''
 ), rolled AS (
     INSERT INTO feedback_dailyrollup (
         touchpoint_id, day, responses, nps_n, promoters, detractors, csat_n, csat_top2,

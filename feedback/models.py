@@ -176,11 +176,10 @@ class AtRiskDirtyCustomer(models.Model):
     customer_ref = models.CharField(max_length=200)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["journey", "customer_ref"], name="one_dirty_customer_per_journey"
-            )
-        ]
+        # Append-only, without a unique key: with one, a writer whose customer was already
+        # marked inserted nothing, and a refresh that claimed that mark before the writer
+        # committed lost the writer's change. The refresh claims every row of its journey.
+        indexes = [models.Index(fields=["journey"], name="dirty_customer_journey")]
 
 
 class TouchpointSnapshot(models.Model):

@@ -64,9 +64,9 @@ def score_pending_sentiment() -> int:
 
 # One statement for every (touchpoint, day) of a batch: with an UPDATE each, the rollups stayed
 # locked for as many round trips, and an import under load spent about half its time waiting
-# on them (pg_stat_activity, sampled). The rows are locked in ingestion's order (rollups sorted, then dirty
-# touchpoints, then customers, as feedback.ingestion.INSERT_FROM_STAGING takes them): any other
-# order deadlocks with a batch stored meanwhile.
+# on them (pg_stat_activity, sampled). The rows are locked in ingestion's order (rollups
+# sorted, then dirty touchpoints, as feedback.ingestion.INSERT_FROM_STAGING takes them): any
+# other order deadlocks with a batch stored meanwhile.
 ROLLUPS_ADD_SENTIMENT = """
 WITH delta AS (
     SELECT * FROM unnest(%s::uuid[], %s::date[], %s::int[], %s::float8[], %s::int[])

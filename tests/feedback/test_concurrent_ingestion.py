@@ -12,11 +12,12 @@ import pytest
 from django.db import connection, transaction
 from django.db.models import Sum
 
-from feedback.at_risk import at_risk_refresh_stale
+from feedback.at_risk import at_risk_customers, at_risk_mark_stale, at_risk_refresh_stale
 from feedback.ingestion import feedback_ingest
 from feedback.models import DailyRollup, Feedback
 from feedback.scoring import rescore_dirty
 from feedback.sentiment import score_pending_sentiment
+from tests.feedback.health_data import each, freeze_now, ingest
 from touchpoints.services import touchpoint_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -95,3 +96,42 @@ def test_ingestion_and_sentiment_scoring_at_once_never_deadlock(workspace, stage
     assert sums == {"responses": total, "sentiment": total}
     negative = DailyRollup.objects.aggregate(n=Sum("negative"))["n"]
     assert negative == Feedback.objects.filter(is_negative=True).count()
+
+
+def test_a_refresh_while_a_batch_is_uncommitted_loses_none_of_its_customers(
+    monkeypatch, workspace, journey, touchpoint
+):
+    """ana was marked by an earlier batch; a refresh claims that mark while a second batch
+    of hers is stored but not committed, and cannot count it yet. The second batch's own mark
+    survives for the next refresh (a unique mark it skipped on conflict did not)."""
+    freeze_now(monkeypatch)
+    ingest(workspace, each("nps", [1]), touchpoint_key="checkout", customer_ref="ana")
+    at_risk_mark_stale([journey.pk])
+    at_risk_refresh_stale()  # the day's full refresh
+    ingest(workspace, each("nps", [2]), touchpoint_key="checkout", customer_ref="ana")
+    stored, go_on, errors = threading.Event(), threading.Event(), []
+
+    def uncommitted_batch() -> None:
+        try:
+            with transaction.atomic():
+                ingest(workspace, each("nps", [3]), touchpoint_key="checkout", customer_ref="ana")
+                stored.set()
+                assert go_on.wait(timeout=30)
+        except Exception as exc:  # noqa: BLE001 (reported by the test)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=uncommitted_batch)
+    writer.start()
+    assert stored.wait(timeout=30)
+    at_risk_mark_stale([journey.pk])
+    at_risk_refresh_stale()  # sees ana's 2 committed bad experiences
+    go_on.set()
+    writer.join(timeout=30)
+    assert errors == []
+
+    at_risk_mark_stale([journey.pk])
+    at_risk_refresh_stale()
+    report = at_risk_customers(journey)
+    assert [(c["customer_ref"], c["negative_count"]) for c in report["customers"]] == [("ana", 3)]
