@@ -341,9 +341,9 @@ def gunicorn(url: str, token: str, *, workers: int = 2) -> Iterator[int]:
                     raise RuntimeError("gunicorn did not answer within 60 s") from None
                 client.close()
                 time.sleep(0.2)
-        for _ in range(10 * workers):
+        for _ in range(10 * workers):  # a new connection each, so that every worker warms up
             client.get("/api/v1/journeys/?page_size=1")
-        client.close()
+            client.close()
         yield port
     finally:
         stop(process)
