@@ -6,21 +6,29 @@
   "use strict";
 
   var activeCard = null;
-  function setActive(card) {
-    document.querySelectorAll("#board .touchpoint").forEach(function (each) {
-      var tabIndex = each === card ? 0 : -1;
-      each.tabIndex = tabIndex;
-      each.querySelectorAll("a, button").forEach(function (control) { control.tabIndex = tabIndex; });
-    });
+  function tabStop(card, tabIndex) {
+    card.tabIndex = tabIndex;
+    card.querySelectorAll("a, button").forEach(function (control) { control.tabIndex = tabIndex; });
+  }
+  function setActive(card) {  // only the two cards change: a key press touches no other
+    var previous = document.getElementById(activeCard);
+    if (previous) tabStop(previous, -1);
+    if (card) tabStop(card, 0);
     activeCard = card ? card.id : null;
   }
-  // The active card stays so across swaps, unless it is gone or its stage folded.
+  // After a swap: the active card stays so, unless it is gone or its stage folded, and a lane
+  // cell that scrolls takes the focus, so that the keyboard scrolls it too.
   function refresh() {
     var card = document.getElementById(activeCard);
     if (!card || card.closest(".stage.folded")) {
       card = document.querySelector("#board .stage:not(.folded) .touchpoint");
     }
+    document.querySelectorAll("#board .touchpoint").forEach(function (each) { tabStop(each, -1); });
+    activeCard = null;
     setActive(card);
+    document.querySelectorAll("#board .lane-cell").forEach(function (cell) {
+      if (cell.scrollHeight > cell.clientHeight) cell.tabIndex = 0; else cell.removeAttribute("tabindex");
+    });
   }
   document.addEventListener("focusin", function (event) {
     var card = event.target.closest("#board .touchpoint");
@@ -78,5 +86,5 @@
 
   htmx.onLoad(refresh);
 
-  window.truthmapBoard = { focusCard: focusCard, refresh: refresh };
+  window.truthmapBoard = { ARROWS: ARROWS, focusCard: focusCard, refresh: refresh };
 })();

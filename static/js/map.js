@@ -65,6 +65,9 @@
     var button = event.target.closest("[data-board-download]");
     var board = document.querySelector("#board .map-scroll");
     if (!button || !board || !window.htmlToImage) return;
+    // Every card and lane text, not a screenful: the stages and cells that scroll unfold while
+    // it is drawn (the copy takes their computed styles).
+    board.classList.add("exporting");
     htmlToImage.toPng(board, {
       width: boardWidth(board), height: board.scrollHeight, style: { overflow: "visible" },
       backgroundColor: "#f6f7f9", pixelRatio: 2,
@@ -74,7 +77,7 @@
       link.href = url;
       link.download = button.getAttribute("data-filename") + ".png";
       link.click();
-    });
+    }).finally(function () { board.classList.remove("exporting"); });
   });
 
   // The board's view, per journey, kept across reloads and swaps: its folded stages and whether
@@ -108,10 +111,6 @@
         if (cells.children[index]) cells.children[index].classList.toggle("folded", fold);
       });
     });
-    // A lane cell that scrolls takes the focus, so the keyboard scrolls it too.
-    board.querySelectorAll(".lane-cell").forEach(function (cell) {
-      if (cell.scrollHeight > cell.clientHeight) cell.tabIndex = 0; else cell.removeAttribute("tabindex");
-    });
     var fit = board.querySelector("[data-board-fit]");
     if (fit) fit.setAttribute("aria-pressed", String(!!view.fit));
     board.classList.toggle("fit", !!view.fit);
@@ -120,7 +119,7 @@
       board.style.setProperty("--zoom", Math.min(1, scroller.clientWidth / scroller.scrollWidth).toFixed(3));
     }
     board.style.setProperty("--board-top", Math.round(scroller.getBoundingClientRect().top + window.scrollY) + "px");
-    boardKeys.refresh();  // a folded stage's card is no Tab stop
+    boardKeys.refresh();  // a folded stage's card is no Tab stop; its lane cells neither scroll
   }
 
   document.addEventListener("click", function (event) {
@@ -162,11 +161,10 @@
     boardKeys.focusCard(card, value && card.querySelector('form.move button[value="' + value + '"]'));
   }
 
-  var ARROWS = { ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight: "right" };
   function isField(element) { return element.matches("input, textarea, select, [contenteditable]"); }
   document.addEventListener("keydown", function (event) {
     var card = event.target.closest && event.target.closest("#board .touchpoint");
-    var direction = ARROWS[event.key];
+    var direction = boardKeys.ARROWS[event.key];
     if (card && event.target === card && direction && event.altKey
         && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
       var button = card.querySelector('form.move button[value="' + direction + '"]');

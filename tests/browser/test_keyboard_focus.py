@@ -138,9 +138,11 @@ def test_focus_follows_the_panels_answer_to_a_save_by_keyboard(
 
 @pytest.fixture
 def shared(journey, stages):
-    """A share link to a map of three cards: two in Discovery, one in Consideration."""
+    """A share link to a map of three cards: two in Discovery, one in Consideration; the Ad's
+    pain points are longer than their lane cell shows."""
     for stage, name in ((stages[0], "Ad"), (stages[0], "Review site"), (stages[1], "Comparison")):
         touchpoint_create(stage=stage, name=name)
+    Touchpoint.objects.filter(name="Ad").update(pain_points="Too generic. " * 60)
     _, token = ShareLink.issue(journey=journey)
     return token
 
@@ -162,8 +164,13 @@ def test_the_shared_map_by_keyboard(page, shared, axe_js, tmp_path):
     assert board.get_attribute("aria-describedby") == "board-keys"
     keys = page.locator("#board-keys").inner_text()
     assert keys == "Arrow keys go from touchpoint to touchpoint."
-    # One Tab stop on the board: its active card.
+    # One Tab stop on the board: its active card; and the lane cell that scrolls, to scroll it.
     assert page.locator('#board .touchpoint[tabindex="0"]').count() == 1
+    assert (
+        page.locator('#board .lane-cell[tabindex="0"]')
+        .all_inner_texts()[0]
+        .startswith("Ad: Too generic.")
+    )
 
     page.keyboard.press("Tab")
     assert focused(page)["text"] == "Skip to the board"

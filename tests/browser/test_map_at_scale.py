@@ -256,3 +256,19 @@ def test_the_emotion_curve_reads_at_forty_touchpoints(page, forty, stages, tmp_p
     assert curve["bands"] == 6 and curve["stages"] == [s.name for s in stages]
     assert "Experience touchpoint 20" in curve["titles"]
     assert page.errors == []
+
+
+def test_the_board_picture_holds_every_card_of_a_stage_that_scrolls(page, big, tmp_path):
+    """On screen the 42-card stage scrolls within the board; the PNG shows all of it."""
+    open_map(page, big, (1280, 720))
+    cards = page.get_by_role("region", name="Experience", exact=True).locator(".touchpoints")
+    full, shown = cards.evaluate("list => [list.scrollHeight, list.clientHeight]")
+    assert full > 2 * shown
+    page.locator("details[data-menu]", has_text="Journey document").locator("summary").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="The board as a picture (PNG)").click()
+    download.value.save_as(tmp_path / "board.png")
+    image = (tmp_path / "board.png").read_bytes()
+    assert int.from_bytes(image[20:24], "big") >= 2 * full  # IHDR height, pixel ratio 2
+    assert not page.locator(".map-scroll.exporting").count()  # the screen scrolls again
+    assert page.errors == []
