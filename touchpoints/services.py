@@ -6,6 +6,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.text import slugify
 
 from journeys import ordering
+from journeys.lanes import custom_ids
 from journeys.models import Stage
 from journeys.services import check_version, lock_journey
 from journeys.signals import journey_reshaped
@@ -63,9 +64,20 @@ def touchpoint_free_keys(*, workspace_id: int, keys: list[str]) -> list[str]:
     return free
 
 
+def drop_removed_lanes(fields: dict, journey) -> None:
+    """Lane texts were checked against the journey's lanes before its lock was taken: a lane
+    removed since (its texts removed by lane_values_remove) takes this one along too."""
+    if "lane_values" in fields:
+        live = set(custom_ids(journey.lanes))
+        fields["lane_values"] = {
+            lane_id: text for lane_id, text in fields["lane_values"].items() if lane_id in live
+        }
+
+
 @transaction.atomic
 def touchpoint_create(*, stage: Stage, position: int | None = None, **fields) -> Touchpoint:
     journey = lock_journey(stage.journey_id)
+    drop_removed_lanes(fields, journey)
     if not fields.get("key"):
         fields["key"] = touchpoint_free_key(workspace_id=journey.workspace_id, name=fields["name"])
     siblings = Touchpoint.objects.filter(stage=stage)
@@ -90,7 +102,7 @@ def touchpoint_update(
     **fields,
 ) -> Touchpoint:
     """Edits fields and moves the touchpoint (to another stage of its journey and/or position)."""
-    lock_journey(touchpoint.journey_id)
+    drop_removed_lanes(fields, lock_journey(touchpoint.journey_id))
     touchpoint.refresh_from_db()
     check_version(touchpoint.version, version)
     old_stage_id = touchpoint.stage_id
