@@ -7,10 +7,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
+from config.outage import broker_breaker, cache_breaker
 from journeys.services import journey_create
 from moments.models import Moment
 from touchpoints.services import touchpoint_create
@@ -26,6 +29,21 @@ def postgres_dir():
     path.chmod(0o755)
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A request activates its language in the thread: Spanish must not leak into the next test."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def closed_breakers():
+    """A test that made the cache or the broker fail leaves its breaker open for 10 s, and the
+    next tests would skip the cache (token lookups, throttles) without failing."""
+    yield
+    cache_breaker.open_until = broker_breaker.open_until = 0.0
 
 
 @pytest.fixture(autouse=True)

@@ -30,13 +30,6 @@ SPANISH_STAGES = [
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    """A request activates its language in the thread; do not let Spanish leak into other tests."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
 # The catalogue
 
 

@@ -2,9 +2,6 @@
 journeys with their documents, in the language of the request; a journey starts from one by
 importing its document."""
 
-import pytest
-from django.conf import settings
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from journeys.forms import START_CHOICES
@@ -19,12 +16,6 @@ NAMES = [
     "Contact-centre support",
     "SaaS onboarding",
 ]
-
-
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 def test_the_templates_with_their_stages_and_touchpoints(api_as):

@@ -1,10 +1,6 @@
 """A malformed Mermaid import is told in the request's language (Accept-Language), the line
 named in it; English stays the default."""
 
-import pytest
-from django.conf import settings
-from django.utils import translation
-
 from journeys.models import Journey
 from tests.api.test_journey_documents import IMPORT
 
@@ -12,13 +8,6 @@ SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es"}
 BAD_SCORE = "journey\n  section A\n    Make tea: five: Me\n"
 LONG_NAME = "journey\n  section A\n    " + "x" * 201 + ": 3: Me\n"
 MISPLACED_STAGE = 'journey\n  %% truthmap: {"stage": {"name": "A"}}\n'
-
-
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    """A request activates its language in the thread; do not let Spanish leak into other tests."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 def refused(api, text: str, **headers) -> str:

@@ -7,7 +7,6 @@ import csv
 import io
 import json
 
-import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
@@ -25,13 +24,6 @@ CSV = (
     "r3,nowhere,2026-11-20T10:00:00+01:00,9\n"
 )
 JSONL = '{"touchpoint_key": "checkout", "occurred_at": "2026-11-20T10:00:00+01:00"}\n'
-
-
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    """A request activates its language in the thread; do not let Spanish leak into other tests."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 def post_bad_item(api, **headers):

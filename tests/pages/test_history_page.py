@@ -3,8 +3,6 @@
 import re
 from datetime import timedelta
 
-import pytest
-from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
@@ -25,12 +23,6 @@ def rows(html: str) -> list[str]:
     return [
         " ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in body.split("</tr>") if row.strip()
     ]
-
-
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    yield
-    translation.activate("en")
 
 
 def test_the_map_links_to_its_history(manager_client, journey):

@@ -4,8 +4,6 @@ and delete; managers only, another workspace 404, bad input a form error, consta
 import re
 
 import pytest
-from django.conf import settings
-from django.utils import translation
 
 from feedback.ingestion import feedback_ingest
 from feedback.models import DirtyTouchpoint, Feedback
@@ -285,15 +283,6 @@ def test_an_edit_from_the_card_uses_the_same_queries_whatever_the_size(
         assert edit(manager_client, journey, name="Renamed").status_code == 200
 
 
-@pytest.fixture
-def english_afterwards():
-    """A request activates its language in the thread; do not let Spanish leak into other tests."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
-
-
-def test_a_copy_is_named_in_the_language_of_the_request(
-    manager_client, journey, english_afterwards
-):
+def test_a_copy_is_named_in_the_language_of_the_request(manager_client, journey):
     manager_client.post(f"/journeys/{journey.pk}/duplicate/", HTTP_ACCEPT_LANGUAGE="es")
     assert Journey.objects.filter(name="Online purchase (copia)").exists()

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.utils import translation
 
 from touchpoints.models import Touchpoint
 from touchpoints.services import touchpoint_create
@@ -18,12 +17,6 @@ def page(client, journey, **extra) -> str:
 def sheet(html: str) -> str:
     """What goes on paper: the print sheet, without the layout and its toolbar."""
     return html.split('<article class="print-sheet"', 1)[1].rsplit("</article>", 1)[0]
-
-
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    yield
-    translation.activate("en")
 
 
 @pytest.fixture

@@ -17,8 +17,10 @@ from maps.templatetags.relative_time import ago
         (26 * 3600, "1\xa0day, 2\xa0hours ago", "hace 1\xa0día, 2\xa0horas"),
     ],
 )
-def test_a_moment_reads_relative_to_now(seconds, english, spanish):
-    moment = timezone.now() - timedelta(seconds=seconds)
+def test_a_moment_reads_relative_to_now(seconds, english, spanish, monkeypatch):
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)  # 59 s stays under the minute
+    moment = now - timedelta(seconds=seconds)
     with translation.override("en"):
         assert ago(moment) == english
     with translation.override("es"):
