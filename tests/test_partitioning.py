@@ -2,7 +2,12 @@
 partitioned copy of the table in a schema of its own: rows land in their month, the idempotent
 replay still stores nothing twice (a partitioned table's unique keys must hold the partition
 key, so the (workspace, external_id) key moves to a table of its own, written by the same
-statement), and a scoring window reads only the months it spans."""
+statement), and a scoring window reads only the months it spans.
+
+A design check on PostgreSQL, not a test of the app's statements: the DDL and the INSERT are
+written here (after feedback.ingestion.INSERT_FROM_STAGING, without its rollups and marks), and
+only the staging columns come from the app. Moving to partitions means moving this statement
+next to that one."""
 
 from datetime import UTC, datetime, timedelta
 
