@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from journeys.lanes import TEXT_LENGTH, clean_lane_values, clean_lanes, default_lanes
+from journeys.lanes import clean_lane_values, clean_lanes, default_lanes
 from journeys.models import Journey, StageKind
 from journeys.services import journey_create
 from moments.models import Moment, MomentType
@@ -229,7 +229,8 @@ class Lanes:
 
 @dataclass(frozen=True)
 class LaneValues:
-    """{lane id: text}; check_whole checks the ids against the journey's lanes."""
+    """{lane id: text}; check_whole checks the ids and texts against the journey's lanes
+    (journeys.lanes.clean_lane_values, the rule every door applies)."""
 
     required: bool = False
 
@@ -240,10 +241,7 @@ class LaneValues:
         if not isinstance(value, dict):
             problems.add(where, _("Must be an object."))
             return None
-        cleaned = {}
-        for lane_id, text in value.items():
-            cleaned[lane_id] = Text(TEXT_LENGTH).clean(text, at(where, lane_id), problems)
-        return cleaned
+        return value
 
 
 MOMENT = Object(

@@ -302,7 +302,7 @@ def changed(path: str, value):
         ),
         (
             changed("stages[0].touchpoints[0].lane_values.kpis", "x" * 2_001),
-            "stages[0].touchpoints[0].lane_values.kpis",
+            "stages[0].touchpoints[0].lane_values",  # "kpis: at most 2000 characters; …"
         ),
         (
             changed("stages[0].touchpoints[0].lane_values", []),
@@ -320,6 +320,14 @@ def test_a_bad_document_is_a_400_naming_where(api, journey, body, where):
     errors = response.json()
     assert where in errors, errors
     assert snapshot() == before
+
+
+def test_a_lane_text_too_long_is_told_once(api):
+    body = changed("stages[0].touchpoints[0].lane_values.kpis", "x" * 2_001)
+    errors = api.post(IMPORT, json.dumps(body), content_type="application/json").json()
+    assert errors == {
+        "stages[0].touchpoints[0].lane_values": ["kpis: at most 2000 characters; this has 2001."]
+    }
 
 
 def test_limits(api):
