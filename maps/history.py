@@ -231,10 +231,12 @@ VALUE_LABELS = {
 }
 
 
-def readable(events: list[dict]) -> list[dict]:
+def readable(events: list[dict], lanes: list[dict]) -> list[dict]:
     """The events as the history page shows them: labels for types, actions, fields and choice
-    values, stages by name, positions from 1; blank values as None."""
+    values, stages by name, lanes by their title in the journey's `lanes` (a removed one by its
+    id), positions from 1; blank values as None."""
     names = stage_names(events)
+    lane_titles = {lane["id"]: lane_title(lane) for lane in lanes}
 
     def shown(field: str, value):
         if _blank(value):
@@ -246,7 +248,9 @@ def readable(events: list[dict]) -> list[dict]:
         if field == "lanes":
             return " · ".join(lane_title(lane) for lane in value)
         if field == "lane_values":
-            return " · ".join(f"{lane_id}: {text}" for lane_id, text in value.items())
+            return " · ".join(
+                f"{lane_titles.get(lane_id, lane_id)}: {text}" for lane_id, text in value.items()
+            )
         return VALUE_LABELS.get(field, {}).get(value, value)
 
     return [

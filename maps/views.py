@@ -202,5 +202,9 @@ def journey_history(request: HttpRequest, pk) -> HttpResponse:
     journey = journey_for(request, pk)
     paginator = Paginator(JourneyHistory(journey.pk), HISTORY_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    context = {"journey": journey, "page": page, "events": readable(page.object_list)}
+    context = {
+        "journey": journey,
+        "page": page,
+        "events": readable(page.object_list, journey.lanes),
+    }
     return render(request, "maps/history.html", context)

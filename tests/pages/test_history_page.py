@@ -7,8 +7,8 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
 from journeys.models import JourneyEvent
-from journeys.services import stage_update
-from touchpoints.services import touchpoint_create
+from journeys.services import journey_update, stage_update
+from touchpoints.services import touchpoint_create, touchpoint_update
 
 
 def page(client, journey, data=None, **extra) -> str:
@@ -109,3 +109,15 @@ def test_it_reads_a_constant_number_of_queries(
     manager_client.post(f"/touchpoints/{touchpoint.pk}/delete/")
     with django_assert_num_queries(9):
         page(manager_client, journey)
+
+
+def test_lane_texts_are_shown_under_their_lanes_titles(manager_client, journey, touchpoint):
+    lanes = [{"id": "kpis", "title": "KPIs"}, {"id": "gone", "title": "Removed later"}]
+    journey_update(journey=journey, lanes=lanes)
+    touchpoint_update(touchpoint=touchpoint, lane_values={"kpis": "4%", "gone": "x"})
+    journey_update(journey=journey, lanes=lanes[:1])  # a removed lane keeps its id in the past
+    listed = rows(page(manager_client, journey))
+    assert listed[1].endswith(
+        "Changed Touchpoint Checkout Custom lanes gone: x · KPIs: 4% → KPIs: 4%"
+    )
+    assert listed[2].endswith("Changed Touchpoint Checkout Custom lanes — → gone: x · KPIs: 4%")
