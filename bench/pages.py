@@ -1,8 +1,9 @@
 """Maps and lists: GET /api/v1/journeys/{id}/map/ at 30 and 300 touchpoints (p95 over gunicorn,
-SQL queries in-process), the map page /journeys/{id}/ when it exists (server time and queries,
-in-process), and the throughput of GET /api/v1/touchpoints/?journey=… under 32 concurrent
-connections, polled with If-None-Match as clients do and unconditional, beside that of the
-smallest authenticated API answer (the stack's floor).
+SQL queries in-process; built each time, and from the cache of answers), the map page
+/journeys/{id}/ when it exists (server time and queries, in-process), and the throughput of
+GET /api/v1/touchpoints/?journey=… under 32 concurrent connections, polled with If-None-Match as
+clients do, unconditional, and unconditional with a query that no answer in the cache matches,
+beside that of the smallest authenticated API answer (the stack's floor).
 
     python -m bench.pages [--touchpoints 300] [--requests 200] [--connections 32] [--duration 10]
 """
@@ -27,11 +28,22 @@ from bench.common import (
 )
 
 
+def forget_answers() -> None:
+    """Empties the cache of API answers (maps/conditional.py): the next GET builds its answer."""
+    from django.core.cache import cache
+
+    redis = cache._cache.get_client(write=True)
+    if keys := list(redis.scan_iter(match="*api-answer:*")):
+        redis.delete(*keys)
+
+
 def count_queries(client, path: str) -> int:
+    """The queries of a GET that builds its answer."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.get(path)  # the first call of a token also records when it was last used
+    forget_answers()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     if response.status_code != 200:
@@ -39,11 +51,15 @@ def count_queries(client, path: str) -> int:
     return len(queries.captured_queries)
 
 
-def p95_over_http(port: int, token: str, path: str, args: argparse.Namespace) -> float:
-    """The p95 in ms of sequential GETs over one connection."""
+def p95_over_http(
+    port: int, token: str, path: str, args: argparse.Namespace, *, built: bool = True
+) -> float:
+    """The p95 in ms of sequential GETs over one connection; `built`: each builds its answer."""
     client = Http(port, token)
 
     def measure() -> float:
+        if built:
+            forget_answers()
         status, seconds = client.timed_get(path)
         if status != 200:
             raise RuntimeError(f"{path} answered {status}")
@@ -55,14 +71,22 @@ def p95_over_http(port: int, token: str, path: str, args: argparse.Namespace) ->
 
 
 def throughput(
-    port: int, tokens: list[str], path: str, duration: float, *, conditional: bool = False
+    port: int,
+    tokens: list[str],
+    path: str,
+    duration: float,
+    *,
+    conditional: bool = False,
+    unique: bool = False,
 ) -> tuple[float, int, int, int]:
     """Requests per second over one keep-alive connection per token for `duration`, the
     requests, the errors and the 304s. `conditional`: each connection sends back the last ETag
-    it got as If-None-Match, as a polling client does. The load comes from asyncio on raw
+    it got as If-None-Match, as a polling client does. `unique`: every request adds a parameter
+    of its own (which the API ignores), as a client that busts caches does, so that none finds
+    its answer in the cache. The load comes from asyncio on raw
     sockets in this process: a thread per connection through http.client took a core of its
     own on this 2-core machine, the server's share."""
-    return asyncio.run(_load(port, tokens, path, duration, conditional))
+    return asyncio.run(_load(port, tokens, path, duration, conditional, unique))
 
 
 def header(head: bytes, name: bytes) -> bytes | None:
@@ -73,16 +97,19 @@ def header(head: bytes, name: bytes) -> bytes | None:
     return None
 
 
-async def _load(port: int, tokens: list[str], path: str, duration: float, conditional: bool):
+async def _load(
+    port: int, tokens: list[str], path: str, duration: float, conditional: bool, unique: bool
+):
     done, errors, unchanged = [0], [0], [0]
 
     async def connection(token: str) -> None:
-        request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+        headers = f"HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
         etag = None
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         while time.perf_counter() < deadline:
             condition = f"If-None-Match: {etag.decode()}\r\n" if etag else ""
-            writer.write(f"{request}{condition}\r\n".encode())
+            asked = f"{path}&_={token[-8:]}{done[0]}" if unique else path
+            writer.write(f"GET {asked} {headers}{condition}\r\n".encode())
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head.split(b" ", 2)[1])
             await reader.readexactly(int(header(head, b"content-length") or 0))
@@ -186,7 +213,11 @@ def body(args: argparse.Namespace, report: Report) -> None:
             p95 = {
                 size: p95_over_http(port, tokens[0], path, args) for size, path in map_path.items()
             }
+            p95_cached = p95_over_http(port, tokens[0], map_path[large], args, built=False)
             rate, done, errors, _ = throughput(port, tokens, list_path, args.duration)
+            built_rate, built_done, built_errors, _ = throughput(
+                port, tokens, list_path, args.duration, unique=True
+            )
             polled, polls, poll_errors, not_modified = throughput(
                 port, tokens, list_path, args.duration, conditional=True
             )
@@ -202,6 +233,7 @@ def body(args: argparse.Namespace, report: Report) -> None:
             "equal",
         )
         report.add(f"reference: map API p95 ({small} touchpoints)", p95[small], "ms")
+        report.add(f"reference: map API p95 ({large}), answer from the cache", p95_cached, "ms")
         report.add(
             f"list API, {args.connections} connections, with If-None-Match",
             polled,
@@ -220,6 +252,14 @@ def body(args: argparse.Namespace, report: Report) -> None:
             f"list API, {args.connections} connections, unconditional", rate, "req/s", 300, "higher"
         )
         report.add(f"list API errors, unconditional ({done:,} requests)", errors, "", 0, "equal")
+        report.add("reference: list API, unconditional, every answer built", built_rate, "req/s")
+        report.add(
+            f"list API errors, every answer built ({built_done:,} requests)",
+            built_errors,
+            "",
+            0,
+            "equal",
+        )
         report.add("reference: smallest API answer (journeys/?page_size=1)", floor, "req/s")
 
 

@@ -40,7 +40,7 @@ from journeys.api import (
 )
 from journeys.lanes import clean_lane_values
 from journeys.models import Band, Journey, ShareLink, Stage
-from maps.conditional import journey_etag, not_modified, tagged
+from maps.conditional import journey_etag, not_modified, remembered, tagged
 from maps.document_api import (
     JOURNEY_IMPORT,
     DocumentParser,
@@ -253,7 +253,7 @@ class TouchpointViewSet(WorkspaceScopedViewSet, viewsets.ModelViewSet):
         },
     )
     def list(self, request, *args, **kwargs):
-        # A list of one journey answers If-None-Match from the journey's content version.
+        # A list of one journey has an ETag from its content version: 304s and repeated answers.
         journey = request.query_params.get("journey")
         etag = (
             journey_etag(request, journey_id=journey, workspace_ids=self.workspace_ids)
@@ -262,16 +262,19 @@ class TouchpointViewSet(WorkspaceScopedViewSet, viewsets.ModelViewSet):
         )
         if response := not_modified(request, etag):
             return response
-        touchpoints = self.filter_queryset(self.get_queryset())
         if wants(request, CSVRenderer):
+            touchpoints = self.filter_queryset(self.get_queryset())
             response = csv_response(
                 TOUCHPOINT_COLUMNS, touchpoint_rows(touchpoints), filename="touchpoints.csv"
             )
-        else:
-            rows = touchpoints.values(*TOUCHPOINT_VALUES)
-            page = touchpoint_representations(self.paginate_queryset(rows))
-            response = self.get_paginated_response(page)
-        return tagged(response, etag)
+            return tagged(response, etag)
+
+        def page() -> dict:
+            touchpoints = self.filter_queryset(self.get_queryset())
+            rows = self.paginate_queryset(touchpoints.values(*TOUCHPOINT_VALUES))
+            return self.get_paginated_response(touchpoint_representations(rows)).data
+
+        return remembered(etag, page)
 
     def perform_create(self, serializer):
         stage = serializer.validated_data.pop("stage")
@@ -444,10 +447,14 @@ class JourneyViewSet(journeys_api.JourneyViewSet):
         etag = journey_etag(request, journey_id=pk, workspace_ids=self.workspace_ids)
         if response := not_modified(request, etag):
             return response
-        journey = self.get_object()
-        data = JourneySerializer(journey, context={"request": request}).data
-        data["stages"] = map_stage_representations(journey)
-        return tagged(Response(data), etag)
+
+        def whole_map() -> dict:
+            journey = self.get_object()
+            data = JourneySerializer(journey, context={"request": request}).data
+            data["stages"] = map_stage_representations(journey)
+            return data
+
+        return remembered(etag, whole_map)
 
     @extend_schema(responses=AuditEventSerializer(many=True))
     @action(detail=True, filter_backends=[])  # `?archived=` filters journeys, not their history

@@ -180,3 +180,49 @@ def test_a_304_reads_only_the_caller_and_the_version(api, journey, fill, django_
     etag = api.get(map_url(journey))["ETag"]
     with django_assert_num_queries(4):  # the session, its user, the user's roles, the version
         assert revalidated(api, map_url(journey), etag).status_code == 304
+
+
+@pytest.mark.parametrize("url_of", [map_url, list_url], ids=["map", "list"])
+def test_an_answer_is_built_once_per_version(
+    api, journey, stages, fill, url_of, django_assert_num_queries
+):
+    fill(30)
+    first = api.get(url_of(journey))
+    with django_assert_num_queries(4):  # the session, its user, the user's roles, the version
+        again = api.get(url_of(journey))
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+
+    touchpoint = Touchpoint.objects.filter(journey=journey).order_by("stage__position").first()
+    api.patch(f"/api/v1/touchpoints/{touchpoint.id}/", {"name": "Renamed"}, format="json")
+    changed = api.get(url_of(journey))
+    assert changed["ETag"] != first["ETag"]
+    assert b'"Renamed"' in changed.content
+    assert b'"Renamed"' not in first.content
+
+
+def test_each_host_and_language_has_its_own_answer(api, journey, fill):
+    fill(3)
+    url = f"{list_url(journey)}&page_size=1"
+    answers = {
+        (host, language): api.get(url, HTTP_HOST=host, HTTP_ACCEPT_LANGUAGE=language)
+        for host in ("localhost", "127.0.0.1")
+        for language in ("en", "es")
+    }
+    assert len({answer["ETag"] for answer in answers.values()}) == 4
+    for (host, _language), answer in answers.items():
+        assert answer.json()["next"].startswith(f"http://{host}/api/v1/touchpoints/?")
+
+
+@pytest.mark.parametrize("url_of", [map_url, list_url], ids=["map", "list"])
+def test_without_the_cache_every_answer_is_built(api, journey, fill, url_of, monkeypatch):
+    from django.core.cache import cache
+
+    fill(3)
+    first = api.get(url_of(journey))
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: 1 / 0)  # Redis unreachable
+    monkeypatch.setattr(cache, "set", lambda *args, **kwargs: 1 / 0)
+    again = api.get(url_of(journey))
+    assert again.status_code == 200
+    assert again.content == first.content
