@@ -31,6 +31,8 @@ router.register("events", EventViewSet, basename="event")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
+    # First: most requests are the API's, and each pattern before it is tried in turn.
+    path("api/v1/", include(router.urls)),
     path("", include("maps.urls")),
     path("", include("feedback.urls")),
     path("", include("alerts.urls")),
@@ -39,7 +41,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's settings as a script of its own: no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
