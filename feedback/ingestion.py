@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import partial
 
 import orjson
 from django.db import connection, transaction
@@ -315,72 +316,86 @@ class TouchpointIndex:
         return found
 
 
-def field_checks(now: datetime, naive_tz: tzinfo | None = None, date_format: str = "iso") -> tuple:
-    """(field, check) in the order errors are reported; made once per batch, not per item."""
+def field_checks(now: datetime, naive_tz: tzinfo | None = None, date_format: str = "iso") -> dict:
+    """{field: check}, in the order errors are reported; made once per batch, not per item."""
     parse = date_parser(date_format)
-    return (
-        ("occurred_at", lambda v: _timestamp(v, now, naive_tz, parse)),
-        ("external_id", lambda v: _text(v, TEXT_LIMITS["external_id"]) or None),
-        ("customer_ref", lambda v: _text(v, TEXT_LIMITS["customer_ref"])),
-        ("channel", lambda v: _choice(v, CHANNELS)),
-        ("nps", lambda v: _integer(v, *SCALES["nps"])),
-        ("csat", lambda v: _integer(v, *SCALES["csat"])),
-        ("ces", lambda v: _integer(v, *SCALES["ces"])),
-        ("sentiment", lambda v: _number(v, *SENTIMENT_RANGE)),
-        ("outcome", lambda v: _choice(v, OUTCOMES)),
-        ("comment", lambda v: _text(v, TEXT_LIMITS["comment"])),
-        ("source", lambda v: _text(v, TEXT_LIMITS["source"])),
-        ("metadata", _metadata),
-    )
+    return {
+        "occurred_at": partial(_timestamp, now=now, naive_tz=naive_tz, parse=parse),
+        "external_id": lambda v: _text(v, TEXT_LIMITS["external_id"]) or None,
+        "customer_ref": partial(_text, max_length=TEXT_LIMITS["customer_ref"]),
+        "channel": partial(_choice, choices=CHANNELS),
+        "nps": partial(_integer, low=SCALES["nps"][0], high=SCALES["nps"][1]),
+        "csat": partial(_integer, low=SCALES["csat"][0], high=SCALES["csat"][1]),
+        "ces": partial(_integer, low=SCALES["ces"][0], high=SCALES["ces"][1]),
+        "sentiment": partial(_number, low=SENTIMENT_RANGE[0], high=SENTIMENT_RANGE[1]),
+        "outcome": partial(_choice, choices=OUTCOMES),
+        "comment": partial(_text, max_length=TEXT_LIMITS["comment"]),
+        "source": partial(_text, max_length=TEXT_LIMITS["source"]),
+        "metadata": _metadata,
+    }
+
+
+# The order of an item's errors: its unknown fields, then the item, its touchpoint and its fields.
+REPORTED_FIRST = ("non_field_errors", "touchpoint", "touchpoint_key")
+REPORT_ORDER = {
+    name: order for order, name in enumerate([*REPORTED_FIRST, *field_checks(datetime.now(UTC))])
+}
 
 
 def validate_item(
-    item, workspace_id: int, touchpoints: TouchpointIndex, checks: tuple
+    item, workspace_id: int, touchpoints: TouchpointIndex, checks: dict
 ) -> tuple[tuple | None, dict]:
-    """One item → (row for COLUMNS, {}) or (None, {field: [messages]})."""
+    """One item → (row for COLUMNS, {}) or (None, {field: [messages]}). It runs for millions of
+    items: it visits the item's own fields once and reads each value once."""
     if isinstance(item, Unreadable):
         return None, {"non_field_errors": [str(item)]}
     if not isinstance(item, dict):
         return None, {"non_field_errors": [_("Each item must be a JSON object.")]}
     errors: dict[str, list[str]] = {}
-    unknown = item.keys() - FIELDS
-    for name in unknown:
-        errors[name] = [_("Unknown field.")]
+    values = {}
+    for name, value in item.items():
+        check = checks.get(name)
+        if check is None:
+            if name not in FIELDS:
+                errors[name] = [_("Unknown field.")]
+        elif value is not None:
+            try:
+                values[name] = check(value)
+            except Invalid as exc:
+                errors[name] = [str(exc)]
     # An item that cannot be encoded has a value that its field's check rejects by name.
     if len(_encoded(item) or b"") > MAX_ITEM_BYTES:
         errors["non_field_errors"] = [_("An item may be at most 32 KB.")]
     found = touchpoints.resolve(item, errors)
-    values = {}
-    for name, check in checks:
-        value = item.get(name)
-        if value is None:
-            continue
-        try:
-            values[name] = check(value)
-        except Invalid as exc:
-            errors[name] = [str(exc)]
+    get = values.get
+    nps, csat, ces, sentiment = get("nps"), get("csat"), get("ces"), get("sentiment")
+    outcome, comment = get("outcome", ""), get("comment", "")
     if "occurred_at" not in values and "occurred_at" not in errors:
         errors["occurred_at"] = [_("This field is required.")]
-    if not any(values.get(name) not in (None, "") for name in SIGNALS) and not any(
-        name in errors for name in SIGNALS
+    if (
+        nps is None
+        and csat is None
+        and ces is None
+        and sentiment is None
+        and not outcome
+        and not comment
+        and not any(name in errors for name in SIGNALS)
     ):
         errors["non_field_errors"] = [
             _("Give at least one of nps, csat, ces, sentiment, outcome, comment.")
         ]
     if errors:
-        return None, errors
+        # Unknown fields first, in the item's order.
+        return None, dict(sorted(errors.items(), key=lambda error: REPORT_ORDER.get(error[0], -1)))
     touchpoint_id, journey_id = found
-    nps, csat, ces = values.get("nps"), values.get("csat"), values.get("ces")
-    sentiment, outcome = values.get("sentiment"), values.get("outcome", "")
-    comment = values.get("comment", "")
     row = (
         workspace_id,
         journey_id,
         touchpoint_id,
-        values.get("external_id"),
+        get("external_id"),
         values["occurred_at"],
-        values.get("customer_ref", ""),
-        values.get("channel", ""),
+        get("customer_ref", ""),
+        get("channel", ""),
         nps,
         csat,
         ces,
@@ -388,8 +403,8 @@ def validate_item(
         bool(comment.strip()) and sentiment is None,
         outcome,
         comment,
-        values.get("source", ""),
-        values.get("metadata", "{}"),
+        get("source", ""),
+        get("metadata", "{}"),
         is_negative(nps, csat, ces, sentiment, outcome),
     )
     return row, {}

@@ -74,3 +74,34 @@ def test_tricky_numbers_are_rejected_with_a_message(workspace, touchpoint):
         assert (row is not None) is accepted, nps
         if not accepted:
             assert list(errors) == ["nps"], nps
+
+
+def test_errors_come_in_one_order_whatever_the_items_order(workspace, touchpoint):
+    item = {
+        "csat": 9,
+        "colour": "blue",
+        "touchpoint_key": "nowhere",
+        "nps": "ten",
+        "shape": "round",
+        "channel": "fax",
+    }
+    row, errors = check(workspace, item)
+    assert list(errors) == [
+        "colour",
+        "shape",
+        "touchpoint_key",
+        "occurred_at",
+        "channel",
+        "nps",
+        "csat",
+    ]
+    reversed_item = dict(reversed(item.items()))
+    assert list(check(workspace, reversed_item)[1]) == [
+        "shape",
+        "colour",
+        "touchpoint_key",
+        "occurred_at",
+        "channel",
+        "nps",
+        "csat",
+    ]
