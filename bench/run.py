@@ -11,6 +11,7 @@ bench.<name> --help`); the defaults keep `make bench` under 10 minutes on a 2-co
 
 import argparse
 import json
+import math
 import os
 import platform
 import shlex
@@ -107,7 +108,19 @@ def table(rows: list[list[str]]) -> str:
     return "\n".join([line(rows[0]), rule + "|", *map(line, rows[1:])])
 
 
-def machine() -> str:
+def python_speed() -> float:
+    """Millions of iterations a second of a plain Python loop, the best of 3: the app's Python
+    figures scale with it, so figures from two machines compare once divided by it."""
+    best = math.inf
+    for _ in range(3):
+        start, total = time.perf_counter(), 0
+        for number in range(2_000_000):
+            total += number
+        best = min(best, time.perf_counter() - start)
+    return 2 / best
+
+
+def machine(speed: float) -> str:
     cpu = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -125,7 +138,7 @@ def machine() -> str:
         server = "?"
     return (
         f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GB RAM; Python {platform.python_version()}, "
-        f"PostgreSQL {server}"
+        f"PostgreSQL {server}; plain Python {speed:.1f} M loop iterations/s"
     )
 
 
@@ -145,6 +158,7 @@ def main() -> int:
 
     started = time.monotonic()
     load_before = os.getloadavg()[0]
+    speed = python_speed()  # before the load
     reports = [run_one(name, getattr(args, name), args.timeout) for name in names]
 
     rows = [["figure", "value", "target", "ratio"]]
@@ -160,7 +174,7 @@ def main() -> int:
     print()
     print(table(rows))
     print()
-    print(f"Machine: {machine()}.")
+    print(f"Machine: {machine(speed)}.")
     print(
         f"Load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after; "
         f"{time.monotonic() - started:.0f} s in all."
