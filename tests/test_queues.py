@@ -3,6 +3,7 @@ docker-compose.yml) keeps an import from waiting behind sentiment scoring."""
 
 import os
 from inspect import signature
+from types import SimpleNamespace
 
 import pytest
 import redis
@@ -48,3 +49,22 @@ def test_a_task_is_published_to_its_queue(task):
 def test_the_beat_schedule_names_only_known_tasks():
     names = {task.name for task in QUEUE_OF}
     assert {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()} <= names
+
+
+@pytest.mark.parametrize(
+    ("queues", "loaded"),
+    [(["scoring", "imports"], False), (["scoring", "sentiment"], True), (None, True)],
+    ids=["-Q scoring,imports", "-Q scoring,sentiment", "every queue"],
+)
+def test_a_worker_that_scores_sentiment_loads_its_models_as_it_starts(queues, loaded):
+    from config.celery import app, load_sentiment_models
+    from feedback import sentiment
+
+    worker_queues = app.amqp.Queues(app.amqp.queues.values())  # what a worker's -Q selects from
+    if queues:
+        worker_queues.select(queues)
+    sentiment._analyzer.cache_clear()
+    load_sentiment_models(
+        sender=SimpleNamespace(app=SimpleNamespace(amqp=SimpleNamespace(queues=worker_queues)))
+    )
+    assert (sentiment._analyzer.cache_info().currsize == 1) is loaded
