@@ -1,5 +1,6 @@
 """A CSV of N feedback rows through `POST /api/v1/imports/` to status done, with one Celery
-worker: seconds from the POST to done, and the worker's peak memory.
+worker on the imports queue (as make run runs it): seconds from the POST to done, and the
+worker's peak memory.
 
     python -m bench.imports [--rows 1000000] [--touchpoints 300]
 """
@@ -127,7 +128,7 @@ def body(args: argparse.Namespace, report: Report) -> None:
                 f"written in {elapsed():.1f} s",
                 flush=True,
             )
-            with celery_worker(url) as worker, gunicorn(url, token, workers=2) as port:
+            with celery_worker(url, "imports") as worker, gunicorn(url, token, workers=2) as port:
                 start = time.perf_counter()
                 status, job = post_file(port, token, path)
                 uploaded = time.perf_counter() - start
