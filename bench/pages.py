@@ -83,9 +83,9 @@ def throughput(
     requests, the errors and the 304s. `conditional`: each connection sends back the last ETag
     it got as If-None-Match, as a polling client does. `unique`: every request adds a parameter
     of its own (which the API ignores), as a client that busts caches does, so that none finds
-    its answer in the cache. The load comes from asyncio on raw
-    sockets in this process: a thread per connection through http.client took a core of its
-    own on this 2-core machine, the server's share."""
+    its answer in the cache. The load comes from asyncio on raw sockets in this process: a
+    thread per connection through http.client took a core of its own on this 2-core machine,
+    the server's share."""
     return asyncio.run(_load(port, tokens, path, duration, conditional, unique))
 
 
