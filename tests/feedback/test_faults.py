@@ -120,6 +120,27 @@ def test_ingestion_answers_promptly_while_redis_hangs(workspace, touchpoint):
     assert DirtyTouchpoint.objects.filter(touchpoint=touchpoint).exists()
 
 
+def test_the_map_and_list_answer_promptly_while_redis_hangs(workspace, journey, touchpoint):
+    """The answers kept in the cache (maps/conditional.py) are built instead, once the frozen
+    Redis has timed out once."""
+    _, token = ApiToken.issue(workspace=workspace, name="dashboard", role="viewer")
+    paths = [f"/api/v1/journeys/{journey.id}/map/", f"/api/v1/touchpoints/?journey={journey.id}"]
+    with private_redis() as (redis_server, url), gunicorn_server(REDIS_URL=url) as base:
+        answered = [get_json(f"{base}{path}", token) for path in paths]
+        (map_status, whole_map), (list_status, page) = answered
+        assert (map_status, list_status) == (200, 200)
+        assert whole_map["stages"] and page["results"][0]["key"] == touchpoint.key
+        redis_server.send_signal(signal.SIGSTOP)
+        seconds = []
+        for _ in range(3):
+            for path, before in zip(paths, answered, strict=True):
+                started = time.monotonic()
+                assert get_json(f"{base}{path}", token) == before
+                seconds.append(time.monotonic() - started)
+    assert max(seconds) < 6, seconds  # one timeout at most
+    assert sum(seconds[1:]) < 2, seconds
+
+
 def task_waits_for_journey_lock() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
